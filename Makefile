@@ -1,0 +1,92 @@
+# intercom: plain GNU make.
+#   make               build/intercom-server and build/intercom-client
+#   make test          build and run every test
+#   make install       PREFIX=/usr/local DESTDIR= (both honoured)
+#   make clean
+# CXX, CXXFLAGS, CPPFLAGS, LDFLAGS and LDLIBS may be overridden as usual.
+
+CXXFLAGS ?= -O2 -g
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+BUILD ?= build
+
+WARNINGS := -Wall -Wextra -Werror
+ALL_CXXFLAGS := -std=c++17 $(WARNINGS) $(CXXFLAGS) -MMD -MP
+ALL_LDLIBS := $(LDLIBS) -pthread
+
+# One body per platform for what differs (shared/*_posix.cpp, shared/*_win32.cpp).
+ifeq ($(OS),Windows_NT)
+  PLATFORM := win32
+  ALL_LDLIBS += -lws2_32 -liconv
+  EXE := .exe
+else
+  PLATFORM := posix
+  # glibc has iconv built in; macOS and the BSDs keep it in libiconv.
+  ifneq ($(filter Darwin FreeBSD OpenBSD NetBSD,$(shell uname -s)),)
+    ALL_LDLIBS += -liconv
+  endif
+endif
+
+SHARED_SRC := $(filter-out %_posix.cpp %_win32.cpp,$(wildcard shared/*.cpp)) \
+              $(wildcard shared/*_$(PLATFORM).cpp)
+SERVER_SRC := $(wildcard intercom-server/*.cpp)
+CLIENT_SRC := $(wildcard intercom-client/*.cpp)
+UNIT_SRC := $(wildcard tests/unit/*.cpp)
+INTEGRATION_SRC := $(wildcard tests/integration/*.cpp)
+
+obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
+SHARED_OBJ := $(call obj,$(SHARED_SRC))
+SERVER_OBJ := $(call obj,$(SERVER_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+# The unit tests link the programs' own option parsers, not their main().
+PARSER_OBJ := $(call obj,$(filter-out %/main.cpp,$(SERVER_SRC) $(CLIENT_SRC)))
+
+SERVER := $(BUILD)/intercom-server$(EXE)
+CLIENT := $(BUILD)/intercom-client$(EXE)
+UNIT_TESTS := $(BUILD)/unit-tests$(EXE)
+INTEGRATION_TESTS := $(BUILD)/integration-tests$(EXE)
+
+.PHONY: all test unit-test integration-test install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(SERVER) $(CLIENT)
+
+$(SERVER): $(SERVER_OBJ) $(SHARED_OBJ)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(CLIENT): $(CLIENT_OBJ) $(SHARED_OBJ)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) -c -o $@ $<
+
+# GoogleTest from the system (Debian: libgtest-dev).
+GTEST_LIBS := -lgtest_main -lgtest
+
+$(UNIT_TESTS): $(call obj,$(UNIT_SRC)) $(PARSER_OBJ) $(SHARED_OBJ)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(GTEST_LIBS) $(ALL_LDLIBS)
+
+$(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_SRC))
+	$(CXX) $(LDFLAGS) -o $@ $^ $(GTEST_LIBS) $(ALL_LDLIBS)
+
+test: unit-test integration-test
+
+unit-test: $(UNIT_TESTS)
+	$(UNIT_TESTS)
+
+# The integration tests run the built programs over 127.0.0.1, on ports the system picks.
+integration-test: $(INTEGRATION_TESTS) $(SERVER) $(CLIENT)
+	INTERCOM_BUILD=$(abspath $(BUILD)) INTERCOM_TESTS=$(abspath tests) $(INTEGRATION_TESTS)
+
+install: $(SERVER) $(CLIENT)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(SERVER) $(CLIENT) $(DESTDIR)$(BINDIR)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/intercom-server$(EXE) $(DESTDIR)$(BINDIR)/intercom-client$(EXE)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+// intercom-client: connects to an intercom-server (or any line-based peer), shows
+// its greeting, then you and the server take turns until one says bye.
+#include <cstdio>
+
+#include "../shared/channel.h"
+#include "../shared/cli.h"
+#include "../shared/net.h"
+#include "../shared/process.h"
+#include "../shared/terminal.h"
+#include "../shared/version.h"
+#include "options.h"
+#include "session.h"
+
+int main(int argc, char** argv) {
+    // A server that vanishes mid-send must cost us an error from send() that we can
+    // report, not a silent death by SIGPIPE.
+    process::ignore_broken_pipe();
+
+    ClientOptions options;
+    try {
+        options = parse_client_options(argc, argv);
+    } catch (const cli::UsageError& e) {
+        std::fprintf(stderr, "intercom-client: %s\n%s", e.what(), client_usage);
+        return 2;
+    }
+    if (options.show_help) return std::fputs(client_usage, stdout), 0;
+    if (options.show_version) return std::printf("intercom-client %s\n", intercom_version), 0;
+
+    try {
+        net::NetInit net;
+        terminal::Console console;
+        terminal::LineReader input(options.wire.max_line * 4);
+        net::Socket socket = net::connect_tcp(options.host, options.port);
+        std::string server = net::endpoint_text(options.host, options.port);
+        channel::Channel channel(std::move(socket), options.wire);
+        return Session(channel, console, input, server).run();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "intercom-client: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,21 @@
+// The client's command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "../shared/channel.h"
+#include "../shared/protocol.h"
+
+struct ClientOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = protocol::default_port;
+    channel::WireOptions wire;
+    bool show_help = false;
+    bool show_version = false;
+};
+
+// Parses argv strictly; throws cli::UsageError naming the bad value.
+ClientOptions parse_client_options(int argc, char** argv);
+
+extern const char* const client_usage;

@@ -1,0 +1,85 @@
+// The client's turn loop.
+#include "session.h"
+
+#include "../shared/protocol.h"
+
+using channel::Incoming;
+using terminal::LineReader;
+
+int Session::run() {
+    for (;;) {
+        if (std::optional<int> status = hear_them()) return *status;
+        if (std::optional<int> status = speak()) return *status;
+    }
+}
+
+// Their turn: one message from the server.
+std::optional<int> Session::hear_them() {
+    return heard(channel_.receive(std::chrono::milliseconds(-1)));
+}
+
+// What the server sent, shown; an exit status once the conversation is over.
+std::optional<int> Session::heard(const Incoming& in) {
+    switch (in.kind) {
+    case Incoming::message:
+        console_.out("[" + server_ + "] " + terminal::escape_for_display(in.text));
+        if (!protocol::is_bye(in.text)) return std::nullopt;
+        console_.out("(" + server_ + " said bye)");
+        return 0;
+    case Incoming::failed:
+        console_.err("intercom-client: connection to " + server_ + " lost: " + net::error_text(in.error));
+        return 1;
+    case Incoming::too_long:
+        console_.err("intercom-client: " + server_ + " sent a message over the length limit");
+        return 1;
+    case Incoming::partial_timeout:
+        console_.err("intercom-client: " + server_ + " started a message and never finished it");
+        return 1;
+    default:
+        console_.err("intercom-client: " + server_ + " closed the connection without saying bye");
+        return 1;
+    }
+}
+
+// Our turn: the next line typed goes out. Lines typed during their turn waited in
+// the input, in order, and come out here one per turn.
+std::optional<int> Session::speak() {
+    for (;;) {
+        console_.prompt("you> ");
+        LineReader::Result r = input_.read_line(&channel_.socket());
+        if (r.kind == LineReader::Result::end) return say_bye();
+        if (r.kind == LineReader::Result::socket) {  // the server spoke out of turn
+            std::optional<int> status = heard(channel_.receive(std::chrono::milliseconds(-1)));
+            if (status) return status;
+            continue;
+        }
+        if (r.kind == LineReader::Result::line && r.text.empty()) continue;
+        std::error_code e = r.kind == LineReader::Result::too_long
+                                ? std::make_error_code(std::errc::message_size)
+                                : channel_.send(r.text);
+        if (e == std::errc::message_size) {
+            console_.err("(too long, not sent: type a shorter message)");
+            continue;
+        }
+        if (e) {
+            console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+            return 1;
+        }
+        if (protocol::is_bye(r.text)) {
+            channel_.close_after_bye();
+            return 0;
+        }
+        console_.prompt("(waiting for " + server_ + ")\n");
+        return std::nullopt;
+    }
+}
+
+// End of input: say goodbye properly rather than just vanish.
+int Session::say_bye() {
+    if (std::error_code e = channel_.send(protocol::bye)) {
+        console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+        return 1;
+    }
+    channel_.close_after_bye();
+    return 0;
+}

@@ -1,0 +1,30 @@
+// The client's side of a conversation: hear the server, then speak, in turn.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "../shared/channel.h"
+#include "../shared/terminal.h"
+
+class Session {
+public:
+    Session(channel::Channel& channel, terminal::Console& console, terminal::LineReader& input,
+            std::string server)
+        : channel_(channel), console_(console), input_(input), server_(std::move(server)) {}
+
+    // Takes turns until the conversation ends; returns the exit status (0 ended with
+    // bye or end of input, 1 the connection failed).
+    int run();
+
+private:
+    std::optional<int> hear_them();
+    std::optional<int> speak();
+    std::optional<int> heard(const channel::Incoming& in);
+    int say_bye();
+
+    channel::Channel& channel_;
+    terminal::Console& console_;
+    terminal::LineReader& input_;
+    std::string server_;  // "127.0.0.1:8888", as the console names it
+};

@@ -1,0 +1,83 @@
+// The console operator: typed lines routed to the conversations waiting for them.
+#include "answerers.h"
+
+#include <algorithm>
+
+void ConsoleOperator::opened(int id, const std::string& peer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    conversations_[id].peer = peer;
+}
+
+bool ConsoleOperator::is_first_waiting(int id) const {
+    return !waiting_.empty() && waiting_.front() == id;
+}
+
+std::optional<std::string> ConsoleOperator::answer(int id, const std::string&) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    Conversation& me = conversations_[id];
+    me.waiting = true;
+    waiting_.push_back(id);
+    std::optional<std::string> reply;
+    answered_.wait(lock, [&] {
+        return shutting_down_ || !me.held.empty() || (!held_.empty() && is_first_waiting(id));
+    });
+    if (!shutting_down_) {
+        std::deque<std::string>& source = me.held.empty() ? held_ : me.held;
+        reply = std::move(source.front());
+        source.pop_front();
+    }
+    me.waiting = false;
+    waiting_.erase(std::find(waiting_.begin(), waiting_.end(), id));
+    answered_.notify_all();  // the next in line may take a held line now
+    return reply;
+}
+
+void ConsoleOperator::closed(int id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = conversations_.find(id);
+    if (it == conversations_.end()) return;
+    for (const std::string& line : it->second.held)  // say what was not sent
+        console_.err("#" + std::to_string(id) + " has ended; not sent: " + line);
+    conversations_.erase(it);
+}
+
+void ConsoleOperator::shut_down() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shutting_down_ = true;
+    answered_.notify_all();
+}
+
+void ConsoleOperator::typed(const std::string& line) {
+    if (line.empty()) return;
+    if (line == "/list") return list_conversations();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (line[0] != '@') {
+        held_.push_back(line);
+        if (waiting_.empty()) console_.out("(nobody is waiting for an answer: held for the next message)");
+        answered_.notify_all();
+        return;
+    }
+    std::size_t digits = line.find_first_not_of("0123456789", 1);
+    if (digits == 1 || digits > 9 || digits == std::string::npos || line[digits] != ' ') {
+        console_.err("to answer one conversation, type: @N text");
+        return;
+    }
+    int id = std::stoi(line.substr(1, digits - 1));
+    auto it = conversations_.find(id);
+    if (it == conversations_.end()) {
+        console_.err("no conversation #" + std::to_string(id) + "; not sent: " + line);
+        return;
+    }
+    it->second.held.push_back(line.substr(digits + 1));
+    if (!it->second.waiting) console_.out("(held for #" + std::to_string(id) + " until it is their turn)");
+    answered_.notify_all();
+}
+
+void ConsoleOperator::list_conversations() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (conversations_.empty()) console_.out("(no conversations)");
+    for (const auto& [id, c] : conversations_) {
+        std::string turn = c.waiting ? "waiting for your answer" : "their turn";
+        console_.out("#" + std::to_string(id) + " " + c.peer + ": " + turn);
+    }
+}

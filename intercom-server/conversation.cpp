@@ -1,0 +1,115 @@
+// The turn loop of one conversation.
+#include "conversation.h"
+
+#include <chrono>
+
+#include "../shared/protocol.h"
+
+using channel::Channel;
+using channel::Incoming;
+
+namespace {
+
+struct Turns {
+    int id;
+    std::string tag;  // "#3 127.0.0.1:50412", how the console names this conversation
+    Channel& channel;
+    const ConversationSetup& setup;
+
+    std::string run();
+    std::string ended_without_message(const Incoming& in);
+    std::string notice_and_close(const std::string& notice, const std::string& outcome);
+    std::string answer_and_send(const std::string& message);
+};
+
+std::chrono::milliseconds turn_patience(const ServerOptions& o) {
+    if (o.idle_timeout.count() == 0) return std::chrono::milliseconds(-1);
+    return o.idle_timeout;
+}
+
+// Returns how the conversation ended, for the console.
+std::string Turns::run() {
+    if (std::error_code e = channel.send(setup.options.greeting))
+        return "could not send the greeting: " + net::error_text(e);
+    for (;;) {
+        Incoming in = channel.receive(turn_patience(setup.options));
+        if (in.kind != Incoming::message) return ended_without_message(in);
+        setup.console.out("[" + tag + "] " + terminal::escape_for_display(in.text));
+        if (protocol::is_bye(in.text)) {
+            channel.close_after_bye();
+            return "said bye";
+        }
+        std::string outcome = answer_and_send(in.text);
+        if (!outcome.empty()) return outcome;
+    }
+}
+
+// The answer to one message, sent; "" while the conversation goes on.
+std::string Turns::answer_and_send(const std::string& message) {
+    for (;;) {
+        std::optional<std::string> answer = setup.answerer.answer(id, message);
+        if (!answer) return notice_and_close(std::string(protocol::bye), "told goodbye: the server is shutting down");
+        std::error_code e = channel.send(*answer);
+        if (e == std::errc::message_size && setup.answerer.interactive()) {
+            setup.console.err("(#" + std::to_string(id) + ": too long, not sent; type a shorter answer)");
+            continue;
+        }
+        if (e) return "could not send: " + net::error_text(e);
+        if (!protocol::is_bye(*answer)) return "";
+        channel.close_after_bye();
+        return "we said bye";
+    }
+}
+
+std::string Turns::notice_and_close(const std::string& notice, const std::string& outcome) {
+    channel.send(notice);  // best effort: the peer may be gone already
+    channel.close_after_bye();
+    return outcome;
+}
+
+std::string Turns::ended_without_message(const Incoming& in) {
+    const ServerOptions& o = setup.options;
+    switch (in.kind) {
+    case Incoming::closed: return "closed the connection without saying bye";
+    case Incoming::failed: return "connection lost: " + net::error_text(in.error);
+    case Incoming::woken:
+        return notice_and_close(std::string(protocol::bye), "told goodbye: the server is shutting down");
+    case Incoming::idle_timeout: {
+        std::string limit = std::to_string(o.idle_timeout.count()) + " s";
+        return notice_and_close("intercom: nothing from you for " + limit + "; closing",
+                                "timed out: silent for " + limit + " on their turn");
+    }
+    case Incoming::partial_timeout:
+        return notice_and_close("intercom: your message never ended; closing",
+                                "timed out: a message was still unfinished");
+    case Incoming::too_long:
+    default: {
+        std::string limit = std::to_string(o.wire.max_line) + " bytes";
+        return notice_and_close("intercom: message longer than " + limit + "; closing",
+                                "sent a message longer than " + limit + "; closed");
+    }
+    }
+}
+
+}  // namespace
+
+void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) {
+    std::string tag = "#" + std::to_string(id) + " " + client.peer;
+    try {
+        Channel channel(std::move(client.socket), setup.options.wire, &setup.shutdown);
+        setup.console.out("(" + tag + " connected)");
+        setup.answerer.opened(id, client.peer);
+        std::string outcome = Turns{id, tag, channel, setup}.run();
+        setup.answerer.closed(id);
+        setup.console.out("(" + tag + " " + outcome + ")");
+    } catch (const std::exception& e) {  // e.g. out of memory: this conversation alone ends
+        setup.answerer.closed(id);
+        setup.console.err("(" + tag + " ended: " + e.what() + ")");
+    }
+}
+
+void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) {
+    channel::WireOptions quick = wire;
+    quick.send_timeout = std::chrono::milliseconds(100);  // the listener must not wait on it
+    Channel(std::move(client), quick).send(notice);
+}

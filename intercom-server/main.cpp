@@ -1,0 +1,81 @@
+// intercom-server: a turn-based TCP walkie-talkie. Greets each client, then the
+// client and the server take turns until one says bye; one thread per conversation.
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "../shared/cli.h"
+#include "../shared/net.h"
+#include "../shared/process.h"
+#include "../shared/terminal.h"
+#include "../shared/version.h"
+#include "answerers.h"
+#include "options.h"
+#include "server.h"
+
+namespace {
+
+std::unique_ptr<Answerer> make_answerer(const ServerOptions& o, terminal::Console& console) {
+    switch (o.answers) {
+    case ServerOptions::Answers::echo: return std::make_unique<EchoAnswerer>();
+    case ServerOptions::Answers::reply: return std::make_unique<FixedAnswerer>(o.reply_text);
+    default: return std::make_unique<ConsoleOperator>(console);
+    }
+}
+
+// The person at the console answers until their input ends or a signal arrives.
+void take_console_answers(ConsoleOperator& op, terminal::Console& console,
+                          const ServerOptions& o, const net::Waker& shutdown) {
+    terminal::LineReader reader(o.wire.max_line * 4);
+    for (;;) {
+        terminal::LineReader::Result r = reader.read_line(nullptr, &shutdown);
+        if (r.kind == terminal::LineReader::Result::line) op.typed(r.text);
+        else if (r.kind == terminal::LineReader::Result::too_long) console.err("(too long, not sent)");
+        else return;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A client that vanishes mid-send must cost us an error from send(), not the
+    // whole server to SIGPIPE's default action.
+    process::ignore_broken_pipe();
+
+    ServerOptions options;
+    try {
+        options = parse_server_options(argc, argv);
+    } catch (const cli::UsageError& e) {
+        std::fprintf(stderr, "intercom-server: %s\n%s", e.what(), server_usage);
+        return 2;
+    }
+    if (options.show_help) return std::fputs(server_usage, stdout), 0;
+    if (options.show_version) return std::printf("intercom-server %s\n", intercom_version), 0;
+
+    try {
+        net::NetInit net;
+        terminal::Console console;
+        net::Waker shutdown;
+        process::wake_on_shutdown_request(shutdown);
+
+        net::Socket listener = net::listen_tcp(options.host, options.port);
+        console.out("listening on " + net::local_endpoint(listener));
+
+        std::unique_ptr<Answerer> answerer = make_answerer(options, console);
+        Server server(std::move(listener), {options, *answerer, console, shutdown});
+        std::thread listener_thread([&server] { server.run(); });
+
+        if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))
+            take_console_answers(*op, console, options, shutdown);
+        else
+            shutdown.wait();  // --echo / --reply: until SIGINT or SIGTERM
+
+        shutdown.wake();        // every conversation says goodbye to its client
+        answerer->shut_down();  // and none waits for a typed answer any more
+        listener_thread.join();
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "intercom-server: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,88 @@
+// The server's command line, parsed with getopt_long.
+#include "options.h"
+
+#include <getopt.h>
+
+#include "../shared/cli.h"
+#include "../shared/codec.h"
+#include "../shared/protocol.h"
+
+const char* const server_usage =
+    "usage: intercom-server [options]\n"
+    "  -p, --port PORT        listen port (default 8888; 0 = any free port)\n"
+    "      --host ADDR        listen address (default: all, IPv6 and IPv4)\n"
+    "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
+    "      --echo             answer every message with itself\n"
+    "      --reply TEXT       answer every message with TEXT\n"
+    "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
+    "      --raw              send messages without a trailing newline\n"
+    "      --max-clients N    conversations at once (default 1024)\n"
+    "      --idle-timeout S   close a client silent for S seconds on its turn\n"
+    "                         (default 600; 0 = never)\n"
+    "      --max-line BYTES   longest message (default 8192)\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n"
+    "At the console: a line answers the conversation waiting longest; '@N text'\n"
+    "answers conversation #N; '/list' shows the conversations.\n";
+
+namespace {
+
+enum LongOnly { host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line };
+
+const option long_options[] = {
+    {"port", required_argument, nullptr, 'p'},
+    {"host", required_argument, nullptr, host},
+    {"greeting", required_argument, nullptr, greeting},
+    {"echo", no_argument, nullptr, echo},
+    {"reply", required_argument, nullptr, reply},
+    {"encoding", required_argument, nullptr, encoding},
+    {"raw", no_argument, nullptr, raw},
+    {"max-clients", required_argument, nullptr, max_clients},
+    {"idle-timeout", required_argument, nullptr, idle_timeout},
+    {"max-line", required_argument, nullptr, max_line},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {nullptr, 0, nullptr, 0},
+};
+
+void apply(ServerOptions& o, int option, const std::string& value) {
+    switch (option) {
+    case 'p': o.port = cli::parse_port(value, true); break;
+    case host: o.host = value; break;
+    case greeting:
+        if (value.empty()) throw cli::UsageError("the greeting cannot be empty");
+        o.greeting = value;
+        break;
+    case echo: o.answers = ServerOptions::Answers::echo; break;
+    case reply:
+        o.answers = ServerOptions::Answers::reply;
+        o.reply_text = value;
+        break;
+    case encoding:
+        if (auto name = codec::allowed_encoding(value)) o.wire.encoding = *name;
+        else throw cli::UsageError(codec::UnknownEncoding(value).what());
+        break;
+    case raw: o.wire.raw = true; break;
+    case max_clients: o.max_clients = cli::parse_number("--max-clients", value, 1, 1000000); break;
+    case idle_timeout:
+        o.idle_timeout = std::chrono::seconds(cli::parse_number("--idle-timeout", value, 0, 86400 * 365));
+        break;
+    case max_line: o.wire.max_line = cli::parse_number("--max-line", value, 1, 1 << 24); break;
+    case 'h': o.show_help = true; break;
+    case 'V': o.show_version = true; break;
+    }
+}
+
+}  // namespace
+
+ServerOptions parse_server_options(int argc, char** argv) {
+    ServerOptions o;
+    optind = 0;  // glibc: start afresh, so the parser can run more than once (tests)
+    opterr = 0;  // we print our own message, naming the bad value
+    for (int c; (c = getopt_long(argc, argv, ":p:hV", long_options, nullptr)) != -1;) {
+        if (c == '?' || c == ':') throw cli::UsageError(cli::bad_option_message(argv, optind, optopt, c == ':'));
+        apply(o, c, optarg ? optarg : "");
+    }
+    if (optind < argc) throw cli::UsageError("unexpected argument: '" + std::string(argv[optind]) + "'");
+    return o;
+}

@@ -1,0 +1,29 @@
+// The server's command line.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "../shared/channel.h"
+#include "../shared/protocol.h"
+
+struct ServerOptions {
+    enum class Answers { console, echo, reply };
+
+    std::string host;  // empty: every address, IPv6 and IPv4
+    std::uint16_t port = protocol::default_port;
+    std::string greeting{protocol::default_greeting};
+    Answers answers = Answers::console;
+    std::string reply_text;
+    std::size_t max_clients = 1024;
+    std::chrono::seconds idle_timeout{600};  // 0: never
+    channel::WireOptions wire;
+    bool show_help = false;
+    bool show_version = false;
+};
+
+// Parses argv strictly; throws cli::UsageError naming the bad value.
+ServerOptions parse_server_options(int argc, char** argv);
+
+extern const char* const server_usage;

@@ -1,0 +1,52 @@
+// The listener: one std::thread per conversation, joined when it ends.
+#include "server.h"
+
+#include <chrono>
+
+void Server::run() {
+    using namespace std::chrono_literals;
+    for (;;) {
+        join_finished();
+        // Wake every second even with no newcomers, to join finished conversations.
+        net::Accepted client = net::accept_client(listener_, 1000ms, &setup_.shutdown);
+        if (client.status == net::Wait::woken) break;
+        if (client.status == net::Wait::ready) admit(std::move(client));
+        if (client.status == net::Wait::failed) {
+            setup_.console.err("intercom-server: accept: " + net::error_text(client.error));
+            // Out of file descriptors, the client stays queued: pause, or we would spin.
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+    for (Slot& slot : slots_) slot.thread.join();
+    slots_.clear();
+}
+
+void Server::admit(net::Accepted client) {
+    if (slots_.size() >= setup_.options.max_clients) {
+        turn_away(std::move(client.socket), "intercom: busy, try again later", setup_.options.wire);
+        return;
+    }
+    Slot& slot = slots_.emplace_back();
+    slot.client = std::move(client);
+    int id = ++last_id_;
+    try {
+        slot.thread = std::thread([this, id, &slot] {
+            run_conversation(id, std::move(slot.client), setup_);
+            slot.finished = true;
+        });
+    } catch (const std::system_error&) {  // no thread to be had: refuse this one only
+        turn_away(std::move(slot.client.socket), "intercom: busy, try again later", setup_.options.wire);
+        slots_.pop_back();
+    }
+}
+
+void Server::join_finished() {
+    for (auto it = slots_.begin(); it != slots_.end();) {
+        if (!it->finished) {
+            ++it;
+            continue;
+        }
+        it->thread.join();
+        it = slots_.erase(it);
+    }
+}

@@ -1,0 +1,33 @@
+// The listener: accepts clients and gives each conversation a thread of its own.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <thread>
+
+#include "conversation.h"
+
+class Server {
+public:
+    Server(net::Socket listener, const ConversationSetup& setup)
+        : listener_(std::move(listener)), setup_(setup) {}
+
+    // Accepts clients until setup.shutdown is woken, then joins every conversation
+    // thread (each says goodbye to its client) and returns.
+    void run();
+
+private:
+    struct Slot {
+        net::Accepted client;  // handed to the thread, or turned away if none starts
+        std::thread thread;
+        std::atomic<bool> finished{false};
+    };
+
+    void admit(net::Accepted client);
+    void join_finished();
+
+    net::Socket listener_;
+    ConversationSetup setup_;
+    std::list<Slot> slots_;  // touched by the listener thread only
+    int last_id_ = 0;
+};

@@ -1,0 +1,31 @@
+// cli: strict option-value parsing.
+#include "cli.h"
+
+namespace cli {
+
+unsigned long parse_number(std::string_view what, std::string_view text,
+                           unsigned long min, unsigned long max) {
+    unsigned long value = 0;
+    bool ok = !text.empty() && text.size() <= 12;
+    for (char c : text) {
+        if (c < '0' || c > '9') ok = false;
+        else value = value * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (!ok || value < min || value > max)
+        throw UsageError("invalid " + std::string(what) + " '" + std::string(text) + "' (expected " +
+                         std::to_string(min) + ".." + std::to_string(max) + ")");
+    return value;
+}
+
+std::uint16_t parse_port(std::string_view text, bool allow_zero) {
+    return static_cast<std::uint16_t>(parse_number("port", text, allow_zero ? 0 : 1, 65535));
+}
+
+std::string bad_option_message(char** argv, int optind, int optopt, bool missing_value) {
+    std::string typed = argv[optind - 1];
+    if (optopt != 0 && typed.rfind("--", 0) != 0)  // a short option, perhaps in a cluster
+        typed = std::string("-") + static_cast<char>(optopt);
+    return (missing_value ? "option needs a value: '" : "unknown option: '") + typed + "'";
+}
+
+}  // namespace cli

@@ -1,0 +1,29 @@
+// cli: the strict option-value parsing both programs share. Bad values are echoed
+// back in the error, as OpenBSD netcat does, and never half-read as atoi would.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace cli {
+
+// Bad usage: main prints it with the usage text and exits 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A TCP port, 0..65535 (0 asks the system for any free port where allow_zero).
+std::uint16_t parse_port(std::string_view text, bool allow_zero);
+
+// A whole decimal number in [min, max]; `what` names it in the error.
+unsigned long parse_number(std::string_view what, std::string_view text,
+                           unsigned long min, unsigned long max);
+
+// The message for the option getopt_long refused, naming it as typed: `missing_value`
+// when it returned ':' (the option string starts with ':'), else '?' (unknown option).
+std::string bad_option_message(char** argv, int optind, int optopt, bool missing_value);
+
+}  // namespace cli

@@ -1,0 +1,63 @@
+// framing: the byte stream -> messages.
+#include "framing.h"
+
+namespace framing {
+
+void LineFramer::feed(std::string_view bytes) {
+    if (overflowed_) return;
+    if (skip_lf_ && !bytes.empty()) {
+        if (bytes.front() == '\n') bytes.remove_prefix(1);
+        skip_lf_ = false;
+    }
+    buffer_.append(bytes);
+}
+
+std::optional<Frame> LineFramer::next() {
+    if (overflowed_) return std::nullopt;
+    std::size_t end = buffer_.find_first_of("\r\n", scanned_);
+    if (end == std::string::npos) {
+        scanned_ = buffer_.size();
+        if (buffer_.size() <= max_line_) return std::nullopt;
+        // Memory stays bounded whatever a peer sends: never buffer past the limit.
+        overflowed_ = true;
+        buffer_.clear();
+        buffer_.shrink_to_fit();
+        return Frame{Frame::too_long, {}};
+    }
+    if (end > max_line_) {
+        overflowed_ = true;
+        buffer_.clear();
+        return Frame{Frame::too_long, {}};
+    }
+    Frame frame{Frame::message, buffer_.substr(0, end)};
+    std::size_t after = end + 1;
+    if (buffer_[end] == '\r') {
+        if (after < buffer_.size() && buffer_[after] == '\n')
+            ++after;
+        else if (after == buffer_.size())
+            skip_lf_ = true;  // the LF of a CRLF may still be on its way
+    }
+    buffer_.erase(0, after);
+    scanned_ = 0;
+    return frame;
+}
+
+bool LineFramer::has_partial() const { return !overflowed_ && !buffer_.empty(); }
+
+std::optional<Frame> LineFramer::flush_partial() {
+    if (!has_partial()) return std::nullopt;
+    if (auto frame = next()) return frame;  // a complete message came first
+    Frame frame{Frame::message, std::move(buffer_)};
+    buffer_.clear();
+    scanned_ = 0;
+    skip_lf_ = false;
+    return frame;
+}
+
+std::string frame_message(std::string_view bytes, bool raw) {
+    std::string out(bytes);
+    if (!raw) out += '\n';
+    return out;
+}
+
+}  // namespace framing

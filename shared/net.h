@@ -1,0 +1,138 @@
+// net: the one small socket API both programs use.
+//
+// One POSIX body (net_posix.cpp) and one Win32 body (net_win32.cpp) implement it;
+// nothing outside shared/ knows which platform it runs on. Helpers never exit the
+// process: they return a status or throw std::system_error carrying the OS's reason,
+// and only main decides what to do about it (as Redis' anet.c does).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace net {
+
+#ifdef _WIN32
+using native_socket = std::uintptr_t;  // SOCKET
+#else
+using native_socket = int;
+#endif
+
+// A failure with the OS's reason: what() reads "connect to 10.0.0.9:8888: connection
+// refused", ready to print after the program's name.
+class Error : public std::system_error {
+public:
+    Error(const std::string& what_was_tried, std::error_code reason);
+    const char* what() const noexcept override { return text_.c_str(); }
+
+private:
+    std::string text_;
+};
+
+// Starts and stops the socket library for the life of main (WSAStartup/WSACleanup on
+// Windows; nothing on POSIX). Throws std::system_error if it cannot start.
+class NetInit {
+public:
+    NetInit();
+    ~NetInit();
+    NetInit(const NetInit&) = delete;
+    NetInit& operator=(const NetInit&) = delete;
+};
+
+// A connected or listening socket that closes itself. Move-only, like a
+// std::unique_ptr, so exactly one owner (one thread) ever closes it.
+class Socket {
+public:
+    Socket() = default;
+    explicit Socket(native_socket handle) : handle_(handle) {}
+    ~Socket() { close(); }
+    Socket(Socket&& other) noexcept : handle_(other.release()) {}
+    Socket& operator=(Socket&& other) noexcept;
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+
+    bool valid() const { return handle_ != invalid; }
+    native_socket handle() const { return handle_; }
+    native_socket release();
+    void close();
+
+    static const native_socket invalid;
+
+private:
+    native_socket handle_ = invalid;
+};
+
+// Wakes every thread blocked in recv_some or accept_client at once (level-triggered:
+// once woken it stays woken). Safe to call wake() from a signal handler.
+class Waker {
+public:
+    Waker();
+    ~Waker();
+    Waker(const Waker&) = delete;
+    Waker& operator=(const Waker&) = delete;
+    void wake() const noexcept;
+    bool woken() const;
+    void wait() const;  // until woken
+    native_socket handle() const { return read_end_; }
+
+private:
+    native_socket read_end_;
+    native_socket write_end_;
+};
+
+// Human-readable "host:port" (IPv6 as "[::1]:port").
+std::string endpoint_text(const std::string& host, std::uint16_t port);
+
+// Binds and listens on host:port. An empty host means every address: "::" with
+// IPV6_V6ONLY off (one socket for IPv6 and IPv4), falling back to "0.0.0.0" where
+// the system has no IPv6. Throws std::system_error naming what was tried.
+Socket listen_tcp(const std::string& host, std::uint16_t port);
+
+// The address a listening socket really got, as text ("[::]:40213").
+std::string local_endpoint(const Socket& listener);
+std::uint16_t local_port(const Socket& listener);
+
+// Tries every address getaddrinfo gives for host:port, in order. Throws
+// std::system_error naming the last address tried and why it failed.
+Socket connect_tcp(const std::string& host, std::uint16_t port);
+
+enum class Wait { ready, timeout, woken, failed };
+
+// Waits up to `timeout` for a client on a listening socket; `peer` receives its
+// address as text. Returns an invalid Socket with `status` saying why when none was
+// accepted.
+struct Accepted {
+    Socket socket;
+    std::string peer;
+    Wait status = Wait::ready;
+    std::error_code error{};
+};
+Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
+                       const Waker* waker);
+
+struct Received {
+    enum Kind { data, closed, timeout, woken, failed } kind;
+    std::size_t bytes = 0;
+    std::error_code error{};
+};
+
+// Receives whatever has arrived (at least one byte), waiting at most `timeout`
+// (negative: no limit). EINTR is retried inside.
+Received recv_some(const Socket& s, char* buffer, std::size_t size,
+                   std::chrono::milliseconds timeout, const Waker* waker = nullptr);
+
+// Sends every byte or fails: loops over partial sends, retries EINTR, never raises
+// SIGPIPE, and gives up once the peer has not taken any data for `timeout`.
+std::error_code send_all(const Socket& s, std::string_view bytes,
+                         std::chrono::milliseconds timeout);
+
+// Half-close: "I will send no more", so the peer reads a clean end of stream.
+void shutdown_send(const Socket& s);
+
+// Text for a socket error code ("connection refused"), the same on every platform.
+std::string error_text(const std::error_code& error);
+
+}  // namespace net

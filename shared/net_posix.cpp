@@ -1,0 +1,273 @@
+// net: the POSIX body (Linux, macOS, the BSDs).
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0  // macOS: SO_NOSIGPIPE and main's SIG_IGN cover it
+#endif
+
+namespace net {
+
+const native_socket Socket::invalid = -1;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::error_code last_error() { return {errno, std::generic_category()}; }
+
+// getaddrinfo reports its own codes (EAI_*), not errno values.
+class ResolverCategory : public std::error_category {
+public:
+    const char* name() const noexcept override { return "getaddrinfo"; }
+    std::string message(int code) const override {
+        if (code == EAI_NONAME) return "unknown host";
+        return gai_strerror(code);
+    }
+};
+const ResolverCategory resolver_category;
+
+struct AddrInfoFree {
+    void operator()(addrinfo* list) const { freeaddrinfo(list); }
+};
+using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoFree>;
+
+AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = flags;
+    addrinfo* list = nullptr;
+    std::string service = std::to_string(port);
+    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    if (rc == EAI_SYSTEM) throw Error("look up " + host, last_error());
+    if (rc != 0) throw Error("look up " + host, {rc, resolver_category});
+    return AddrInfoList(list);
+}
+
+// "127.0.0.1:8888" for an address; an IPv4 client of a dual-stack listener arrives as
+// "::ffff:127.0.0.1" and is shown as the IPv4 address it really is.
+std::string address_text(const sockaddr* address, socklen_t length) {
+    char host[NI_MAXHOST] = "?";
+    char service[NI_MAXSERV] = "0";
+    getnameinfo(address, length, host, sizeof host, service, sizeof service,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    std::string text = host;
+    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text.erase(0, 7);
+    return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
+}
+
+int milliseconds_left(Clock::time_point deadline, bool forever) {
+    if (forever) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+// Waits until `s` is ready for `events` or the waker fires; EINTR retried inside.
+Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
+              const Waker* waker) {
+    bool forever = timeout.count() < 0;
+    Clock::time_point deadline = Clock::now() + timeout;
+    pollfd fds[2] = {{s, events, 0}, {waker ? waker->handle() : -1, POLLIN, 0}};
+    for (;;) {
+        int rc = poll(fds, waker ? 2 : 1, milliseconds_left(deadline, forever));
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) return Wait::failed;
+        if (rc == 0) return Wait::timeout;
+        if (waker && (fds[1].revents & POLLIN)) return Wait::woken;
+        return Wait::ready;
+    }
+}
+
+Socket open_socket(const addrinfo& ai) {
+    return Socket(::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol));
+}
+
+Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
+    Socket s = open_socket(ai);
+    if (!s.valid()) return error = last_error(), Socket();
+    int on = 1, off = 0;
+    // Without SO_REUSEADDR a restarted server cannot bind its port again until the
+    // previous connections' TIME_WAIT has passed (a minute or more).
+    setsockopt(s.handle(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (ai.ai_family == AF_INET6)  // one socket for IPv6 and IPv4 clients alike
+        setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    if (::bind(s.handle(), ai.ai_addr, ai.ai_addrlen) != 0 ||
+        ::listen(s.handle(), SOMAXCONN) != 0)
+        return error = last_error(), Socket();
+    return s;
+}
+
+}  // namespace
+
+NetInit::NetInit() = default;
+NetInit::~NetInit() = default;
+
+void Socket::close() {
+    if (handle_ != invalid) ::close(release());
+}
+
+Waker::Waker() {
+    int fds[2];
+    if (pipe(fds) != 0) throw Error("create wake-up pipe", last_error());
+    for (int fd : fds) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    read_end_ = fds[0];
+    write_end_ = fds[1];
+}
+
+Waker::~Waker() {
+    ::close(read_end_);
+    ::close(write_end_);
+}
+
+void Waker::wake() const noexcept {
+    // write() is async-signal-safe; a full pipe means it is already woken.
+    ssize_t ignored = ::write(write_end_, "!", 1);
+    (void)ignored;
+}
+
+bool Waker::woken() const {
+    pollfd fd = {read_end_, POLLIN, 0};
+    return poll(&fd, 1, 0) > 0;
+}
+
+void Waker::wait() const {
+    pollfd fd = {read_end_, POLLIN, 0};
+    while (poll(&fd, 1, -1) < 0 && errno == EINTR) {
+    }
+}
+
+Socket listen_tcp(const std::string& host, std::uint16_t port) {
+    std::error_code error;
+    std::string tried;
+    // "Every address" is "::" (which also takes IPv4 clients), or "0.0.0.0" where the
+    // system has no IPv6.
+    std::vector<std::string> names = {host};
+    if (host.empty()) names = {"::", "0.0.0.0"};
+    for (const std::string& name : names) {
+        AddrInfoList list = resolve(name, port, AI_PASSIVE | AI_NUMERICSERV);
+        for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+            tried = address_text(ai->ai_addr, ai->ai_addrlen);
+            Socket s = bind_and_listen(*ai, error);
+            if (s.valid()) return s;
+            if (error != std::errc::address_family_not_supported) {
+                // A real refusal (port in use, permission) is the answer; a missing
+                // address family just means "try the next one".
+                throw Error("listen on " + tried, error);
+            }
+        }
+    }
+    throw Error("listen on " + tried, error);
+}
+
+std::string local_endpoint(const Socket& listener) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    getsockname(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    return address_text(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+std::uint16_t local_port(const Socket& listener) {
+    std::string text = local_endpoint(listener);
+    return static_cast<std::uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
+}
+
+Socket connect_tcp(const std::string& host, std::uint16_t port) {
+    AddrInfoList list = resolve(host, port, AI_NUMERICSERV | AI_ADDRCONFIG);
+    std::error_code error;
+    std::string tried;
+    for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+        tried = address_text(ai->ai_addr, ai->ai_addrlen);
+        Socket s = open_socket(*ai);
+        if (!s.valid()) {
+            error = last_error();
+            continue;
+        }
+        int rc;
+        do rc = ::connect(s.handle(), ai->ai_addr, ai->ai_addrlen);
+        while (rc != 0 && errno == EINTR);
+        if (rc == 0) return s;
+        error = last_error();
+    }
+    throw Error("connect to " + tried, error);
+}
+
+Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
+                       const Waker* waker) {
+    Accepted result;
+    for (;;) {
+        result.status = wait_for(listener.handle(), POLLIN, timeout, waker);
+        if (result.status != Wait::ready) {
+            if (result.status == Wait::failed) result.error = last_error();
+            return result;
+        }
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+        if (fd < 0) {
+            // The client gave up between poll and accept: not our failure.
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
+            result.status = Wait::failed;
+            result.error = last_error();
+            return result;
+        }
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        result.socket = Socket(fd);
+        result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+        return result;
+    }
+}
+
+Received recv_some(const Socket& s, char* buffer, std::size_t size,
+                   std::chrono::milliseconds timeout, const Waker* waker) {
+    for (;;) {
+        switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
+        case Wait::timeout: return {Received::timeout};
+        case Wait::woken: return {Received::woken};
+        case Wait::failed: return {Received::failed, 0, last_error()};
+        case Wait::ready: break;
+        }
+        ssize_t n = ::recv(s.handle(), buffer, size, MSG_DONTWAIT);
+        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
+        if (n == 0) return {Received::closed};
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+            return {Received::failed, 0, last_error()};
+    }
+}
+
+std::error_code send_all(const Socket& s, std::string_view bytes,
+                         std::chrono::milliseconds timeout) {
+    while (!bytes.empty()) {
+        ssize_t n = ::send(s.handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return last_error();
+        // The peer's receive window is full: wait for room, but not forever.
+        Wait w = wait_for(s.handle(), POLLOUT, timeout, nullptr);
+        if (w == Wait::timeout) return std::make_error_code(std::errc::timed_out);
+        if (w == Wait::failed) return last_error();
+    }
+    return {};
+}
+
+void shutdown_send(const Socket& s) { ::shutdown(s.handle(), SHUT_WR); }
+
+}  // namespace net

@@ -1,0 +1,84 @@
+// terminal: the parts that are the same on every platform.
+#include "terminal.h"
+
+#include <cstdio>
+
+namespace terminal {
+
+namespace {
+
+bool shown_escaped(char32_t cp) {
+    if (cp < 0x20) return cp != '\t';
+    if (cp >= 0x7F && cp <= 0x9F) return true;         // DEL and the C1 controls (CSI…)
+    if (cp >= 0x202A && cp <= 0x202E) return true;     // bidi embeddings and overrides
+    if (cp >= 0x2066 && cp <= 0x2069) return true;     // bidi isolates
+    return cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+}
+
+}  // namespace
+
+std::string escape_for_display(std::string_view utf8) {
+    std::string out;
+    out.reserve(utf8.size());
+    while (!utf8.empty()) {
+        codec::Utf8Step step = codec::utf8_step(utf8);
+        if (step.kind != codec::Utf8Step::valid) {
+            out += "\xEF\xBF\xBD";
+        } else if (shown_escaped(step.code_point)) {
+            char text[12];
+            std::snprintf(text, sizeof text, step.code_point < 0x80 ? "\\x%02x" : "\\u%04x",
+                          static_cast<unsigned>(step.code_point));
+            out += text;
+        } else {
+            out.append(utf8.substr(0, step.length));
+        }
+        utf8.remove_prefix(step.length);
+    }
+    return out;
+}
+
+Console::Console(std::string encoding)
+    : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {}
+
+void Console::out(std::string_view utf8_line) { write(1, utf8_line, true); }
+void Console::err(std::string_view utf8_line) { write(2, utf8_line, true); }
+
+void Console::prompt(std::string_view utf8_text) {
+    if (interactive_) write(1, utf8_text, false);
+}
+
+void Console::write(int stream, std::string_view utf8, bool newline) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string bytes = to_console_.convert_all(utf8);
+    if (newline) bytes += '\n';
+    write_stream(stream, bytes);
+}
+
+LineReader::LineReader(std::size_t max_line_bytes, std::string encoding)
+    : max_line_(max_line_bytes), from_console_(encoding, "UTF-8") {}
+
+LineReader::~LineReader() = default;
+
+// A complete line from the buffer, if one is there (or the last, unended one at the end).
+std::optional<LineReader::Result> LineReader::take_line() {
+    std::size_t end = buffer_.find('\n');
+    if (end == std::string::npos) {
+        if (buffer_.size() > max_line_) {  // memory stays bounded: drop the rest of it
+            buffer_.clear();
+            if (!skipping_) return skipping_ = true, Result{Result::too_long, {}};
+        }
+        if (!at_end_ || (buffer_.empty() && !skipping_)) return std::nullopt;
+        end = buffer_.size();
+    }
+    std::string line = buffer_.substr(0, end);
+    buffer_.erase(0, end + 1);
+    if (skipping_) {
+        skipping_ = false;
+        return take_line();
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > max_line_) return Result{Result::too_long, {}};
+    return Result{Result::line, from_console_.convert_all(line)};
+}
+
+}  // namespace terminal
