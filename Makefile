@@ -79,6 +79,18 @@ unit-test: $(UNIT_TESTS)
 integration-test: $(INTEGRATION_TESTS) $(SERVER) $(CLIENT)
 	INTERCOM_BUILD=$(abspath $(BUILD)) INTERCOM_TESTS=$(abspath tests) $(INTEGRATION_TESTS)
 
+# --- sanitize and fuzz (issue: hostile input) ---
+
+# --- end sanitize and fuzz ---
+
+# --- windows (cross-compiled with MinGW-w64, tested under Wine) ---
+
+# --- end windows ---
+
+# --- bench ---
+
+# --- end bench ---
+
 install: $(SERVER) $(CLIENT)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(SERVER) $(CLIENT) $(DESTDIR)$(BINDIR)

@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
     // A client that vanishes mid-send must cost us an error from send(), not the
     // whole server to SIGPIPE's default action.
     process::ignore_broken_pipe();
+    // Each conversation is a thread and a socket: keep the threads' stacks small (they
+    // use a few KiB) and let the process hold as many sockets as the system allows.
+    process::set_default_thread_stack(256 * 1024);
+    process::raise_open_file_limit();
 
     ServerOptions options;
     try {

@@ -1,6 +1,9 @@
 // process: the POSIX body.
 #include "process.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
+
 #include <csignal>
 
 namespace process {
@@ -25,6 +28,30 @@ void wake_on_shutdown_request(const net::Waker& waker) {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+}
+
+bool set_default_thread_stack(std::size_t bytes) {
+#if defined(__GLIBC__)
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) return false;
+    bool ok = pthread_attr_setstacksize(&attr, bytes) == 0 && pthread_setattr_default_np(&attr) == 0;
+    pthread_attr_destroy(&attr);
+    return ok;
+#else
+    (void)bytes;  // elsewhere std::thread keeps the platform's default
+    return false;
+#endif
+}
+
+std::size_t raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return static_cast<std::size_t>(limit.rlim_cur);
 }
 
 }  // namespace process
