@@ -35,10 +35,7 @@ std::string Turns::run() {
         Incoming in = channel.receive(turn_patience(setup.options));
         if (in.kind != Incoming::message) return ended_without_message(in);
         setup.console.out("[" + tag + "] " + terminal::escape_for_display(in.text));
-        if (protocol::is_bye(in.text)) {
-            channel.close_after_bye();
-            return "said bye";
-        }
+        if (protocol::is_bye(in.text)) return "said bye";  // they half-closed: we just close
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }

@@ -1,0 +1,183 @@
+// The two programs, end to end over 127.0.0.1: greeting, turns, bye, several clients.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "harness.h"
+
+using namespace harness;
+
+namespace {
+
+const std::string greeting = "天王盖地虎";
+
+Child client(int port, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {program("intercom-client")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("127.0.0.1");
+    argv.push_back(std::to_string(port));
+    return Child(argv);
+}
+
+}  // namespace
+
+TEST(Conversation, GreetsEveryClientWithTheGreetingLine) {
+    Server server({"--echo"});
+    Peer peer(server.port);
+    EXPECT_EQ(peer.read_line(), greeting + "\n");
+}
+
+TEST(Conversation, TwoPeopleTakeTurnsInChinese) {
+    Server server({});
+    Child you = client(server.port);
+    EXPECT_TRUE(you.line_containing(greeting));
+
+    you.write("你好，我是客户端\n");
+    EXPECT_TRUE(server.child.line_containing("] 你好，我是客户端"));
+    server.child.write("你好，我是服务器\n");
+    EXPECT_TRUE(you.line_containing("] 你好，我是服务器"));
+
+    you.write("第二句\n");
+    EXPECT_TRUE(server.child.line_containing("] 第二句"));
+    server.child.write("第二个回答\n");
+    EXPECT_TRUE(you.line_containing("] 第二个回答"));
+
+    you.write("bye\n");
+    EXPECT_EQ(you.wait_exit(), 0);
+    EXPECT_TRUE(server.child.line_containing("said bye"));
+}
+
+TEST(Conversation, ByeFromTheServerEndsTheClientCleanlyAndTheServerLivesOn) {
+    Server server({});
+    {
+        Child you = client(server.port);
+        you.write("hello\n");
+        EXPECT_TRUE(server.child.line_containing("] hello"));
+        server.child.write("bye\n");
+        EXPECT_TRUE(you.line_containing("said bye"));
+        EXPECT_EQ(you.wait_exit(), 0);
+        EXPECT_TRUE(server.child.line_containing("we said bye"));
+    }
+    Peer next(server.port);  // the next client is served as the first was
+    EXPECT_EQ(next.read_line(), greeting + "\n");
+}
+
+TEST(Conversation, ByeInAnyCaseWithSpacesEndsIt) {
+    Server server({"--echo"});
+    Peer peer(server.port);
+    peer.read_line();
+    peer.send("  BYE \r\n");
+    EXPECT_EQ(peer.read_until_closed(), "");  // a clean end of stream, no answer
+    EXPECT_TRUE(server.child.line_containing("said bye"));
+}
+
+TEST(Conversation, EndOfClientInputSaysByeAndExitsZero) {
+    Server server({"--echo"});
+    Child you = client(server.port);
+    you.write("one line\n");
+    you.close_stdin();
+    EXPECT_TRUE(you.line_containing("] one line"));
+    EXPECT_EQ(you.wait_exit(), 0);
+    EXPECT_TRUE(server.child.line_containing("] bye"));
+    EXPECT_TRUE(server.child.line_containing("said bye"));
+}
+
+TEST(Conversation, LinesPipedAheadAreSentOneATurnInOrder) {
+    Server server({});
+    Child you = client(server.port);
+    you.write("first\nsecond\n");  // typed before the server has answered anything
+    EXPECT_TRUE(server.child.line_containing("] first"));
+    // "second" waits for the client's next turn: it must not arrive before an answer.
+    EXPECT_FALSE(server.child.line_containing("] second", 500ms));
+    server.child.write("answer one\n");
+    EXPECT_TRUE(server.child.line_containing("] second"));
+    server.child.write("answer two\n");
+    EXPECT_TRUE(you.line_containing("] answer one"));
+    EXPECT_TRUE(you.line_containing("] answer two"));
+}
+
+TEST(Conversation, ConsoleAnswersTheLongestWaitingFirstAndAtNAnswersThatOne) {
+    Server server({});
+    Peer first(server.port);
+    EXPECT_TRUE(server.child.line_containing("#1 127.0.0.1"));
+    Peer second(server.port);
+    EXPECT_TRUE(server.child.line_containing("#2 127.0.0.1"));
+    // Both are connected at once, each greeted by its own thread.
+    EXPECT_EQ(first.read_line(), greeting + "\n");
+    EXPECT_EQ(second.read_line(), greeting + "\n");
+
+    first.send("from one\n");
+    EXPECT_TRUE(server.child.line_containing("[#1 127.0.0.1"));
+    second.send("from two\n");
+    EXPECT_TRUE(server.child.line_containing("[#2 127.0.0.1"));
+
+    server.child.write("to whoever waited longest\n");
+    EXPECT_EQ(first.read_line(), "to whoever waited longest\n");
+
+    first.send("again from one\n");
+    EXPECT_TRUE(server.child.line_containing("] again from one"));
+    server.child.write("@1 straight to one\n");  // #2 has waited longer, but @1 says who
+    EXPECT_EQ(first.read_line(), "straight to one\n");
+    server.child.write("now two\n");
+    EXPECT_EQ(second.read_line(), "now two\n");
+}
+
+TEST(Conversation, ListShowsWhoseTurnItIs) {
+    Server server({});
+    Peer peer(server.port);
+    peer.read_line();
+    peer.send("hi\n");
+    EXPECT_TRUE(server.child.line_containing("] hi"));
+    server.child.write("/list\n");
+    EXPECT_TRUE(server.child.line_containing("#1 127.0.0.1"));
+}
+
+TEST(Conversation, LinesTypedWhileNobodyWaitsAreHeldForTheNext) {
+    Server server({});
+    server.child.write("typed early\n");
+    EXPECT_TRUE(server.child.line_containing("held"));
+    Peer peer(server.port);
+    peer.read_line();
+    peer.send("hello\n");
+    EXPECT_EQ(peer.read_line(), "typed early\n");
+}
+
+TEST(Conversation, EndOfConsoleInputSaysGoodbyeToEveryoneAndExitsZero) {
+    Server server({});
+    Peer a(server.port), b(server.port);
+    a.read_line();
+    b.read_line();
+    a.send("waiting for an answer\n");
+    EXPECT_TRUE(server.child.line_containing("] waiting for an answer"));
+    server.child.close_stdin();
+    EXPECT_EQ(a.read_until_closed(), "bye\n");
+    EXPECT_EQ(b.read_until_closed(), "bye\n");
+    EXPECT_EQ(server.child.wait_exit(), 0);
+}
+
+TEST(Conversation, SigtermSaysGoodbyeAndExitsZero) {
+    Server server({"--echo"});
+    Child you = client(server.port);
+    EXPECT_TRUE(you.line_containing(greeting));
+    server.child.signal(SIGTERM);
+    EXPECT_TRUE(you.line_containing("said bye"));
+    EXPECT_EQ(you.wait_exit(), 0);
+    EXPECT_EQ(server.child.wait_exit(), 0);
+}
+
+TEST(Conversation, ClientReportsAServerThatClosesWithoutBye) {
+    Server server({});
+    Child you = client(server.port);
+    EXPECT_TRUE(you.line_containing(greeting));
+    server.child.signal(SIGKILL);
+    EXPECT_EQ(you.wait_exit(), 1);
+    EXPECT_NE(you.stderr_text().find("without saying bye"), std::string::npos);
+}
+
+TEST(Conversation, ServerReportsAClientThatClosesWithoutBye) {
+    Server server({"--echo"});
+    {
+        Peer peer(server.port);
+        peer.read_line();
+    }
+    EXPECT_TRUE(server.child.line_containing("closed the connection without saying bye"));
+}

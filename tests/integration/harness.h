@@ -1,0 +1,84 @@
+// What the integration tests drive the built programs with: a child process with
+// pipes on stdin/stdout/stderr, and a raw TCP peer on 127.0.0.1. Everything waits
+// with a deadline, and every process a test starts is ended when the test ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// Where the built programs and the test scripts are (set by `make test`).
+std::string program(const std::string& name);    // build/intercom-server …
+std::string test_file(const std::string& name);  // tests/peers/…
+
+class Child {
+public:
+    // Starts argv[0] with the given arguments and LC_ALL=C.UTF-8 (plus `env`).
+    explicit Child(std::vector<std::string> argv, std::vector<std::string> env = {});
+    ~Child();  // SIGKILL and reap, if still running
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void write(const std::string& bytes);
+    void close_stdin();
+    void signal(int sig);
+
+    // The next stdout line (without "\n"), or nothing by the deadline.
+    std::optional<std::string> read_line(milliseconds timeout = 5000ms);
+    // Reads stdout lines until one contains `text`; returns it, or nothing.
+    std::optional<std::string> line_containing(const std::string& text, milliseconds timeout = 5000ms);
+    // The exit status, or nothing if it is still running at the deadline.
+    std::optional<int> wait_exit(milliseconds timeout = 5000ms);
+
+    std::string stdout_text() const { return out_; }  // what is unread so far
+    std::string stderr_text();
+
+private:
+    bool pump(milliseconds timeout);  // reads what the child wrote; false at the deadline
+    pid_t pid_ = -1;
+    int in_ = -1, out_fd_ = -1, err_fd_ = -1;
+    std::string out_, err_;
+    std::optional<int> status_;
+};
+
+// intercom-server on 127.0.0.1 with a port the system picked.
+struct Server {
+    explicit Server(std::vector<std::string> args);
+    Child child;
+    int port = 0;
+};
+
+// A raw TCP peer: what a lesson script or a hostile client would send.
+class Peer {
+public:
+    explicit Peer(int port);
+    ~Peer();
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+
+    void send(const std::string& bytes);
+    // Bytes until "\n" (included) or the deadline; raw: whatever arrived.
+    std::string read_line(milliseconds timeout = 5000ms);
+    // Everything until the peer closes (or the deadline): "" if it closed at once.
+    std::string read_until_closed(milliseconds timeout = 5000ms);
+    // True once the server has closed its side.
+    bool closed() const { return closed_; }
+    void shutdown_send();
+
+private:
+    bool fill(milliseconds timeout);
+    int fd_ = -1;
+    std::string buffer_;
+    bool closed_ = false;
+};
+
+}  // namespace harness
