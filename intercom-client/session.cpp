@@ -54,6 +54,7 @@ std::optional<int> Session::speak() {
             continue;
         }
         if (r.kind == LineReader::Result::line && r.text.empty()) continue;
+        if (r.typed_ahead) console_.prompt(r.text + "\n");  // typed early: show what goes now
         std::error_code e = r.kind == LineReader::Result::too_long
                                 ? std::make_error_code(std::errc::message_size)
                                 : channel_.send(r.text);

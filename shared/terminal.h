@@ -60,7 +60,8 @@ public:
             socket,     // the watched socket has something to read first
             woken       // the waker fired (shutdown)
         } kind;
-        std::string text;
+        std::string text{};
+        bool typed_ahead = false;  // the line was there before we asked: it was typed early
     };
 
     explicit LineReader(std::size_t max_line_bytes, std::string encoding = console_encoding());

@@ -32,13 +32,22 @@ void write_stream(int stream, std::string_view bytes) {
 }
 
 LineReader::Result LineReader::read_line(const net::Socket* watch, const net::Waker* waker) {
+    bool waited = false;
     for (;;) {
-        if (std::optional<Result> line = take_line()) return *std::move(line);
+        if (std::optional<Result> line = take_line()) {
+            line->typed_ahead = !waited;
+            return *std::move(line);
+        }
         if (at_end_) return {Result::end, {}};
         pollfd fds[3] = {{0, POLLIN, 0},
                          {waker ? waker->handle() : -1, POLLIN, 0},
                          {watch ? watch->handle() : -1, POLLIN, 0}};
-        if (poll(fds, 3, -1) < 0) {
+        int ready = poll(fds, 3, 0);  // first look without waiting: was it typed ahead?
+        if (ready == 0) {
+            waited = true;
+            ready = poll(fds, 3, -1);
+        }
+        if (ready < 0) {
             if (errno == EINTR) continue;
             at_end_ = true;
             continue;
