@@ -88,7 +88,22 @@ integration-test: $(INTEGRATION_TESTS) $(SERVER) $(CLIENT)
 # --- end windows ---
 
 # --- bench ---
+# make bench N=10000 T=20: N conversations held at once, T turns each, against
+# intercom-server --echo and a bare thread-per-connection floor (Linux: epoll, /proc).
+N ?= 10000
+T ?= 20
+BENCH_TOOLS := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%$(EXE),$(wildcard tests/bench/*.cpp))
 
+.PHONY: bench bench-tools
+.PRECIOUS: $(BUILD)/obj/tests/bench/%.o
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%$(EXE): $(BUILD)/obj/tests/bench/%.o
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench: $(SERVER) $(BENCH_TOOLS)
+	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T)
 # --- end bench ---
 
 install: $(SERVER) $(CLIENT)
