@@ -6,12 +6,16 @@ namespace cli {
 unsigned long parse_number(std::string_view what, std::string_view text,
                            unsigned long min, unsigned long max) {
     unsigned long value = 0;
-    bool ok = !text.empty() && text.size() <= 12;
+    bool ok = !text.empty(), above_max = false;
     for (char c : text) {
-        if (c < '0' || c > '9') ok = false;
-        else value = value * 10 + static_cast<unsigned long>(c - '0');
+        if (c < '0' || c > '9') { ok = false; continue; }
+        // Never let value pass max: unsigned long is 32 bits on Windows, where a
+        // wrapped "4294975488" would otherwise read as port 8192.
+        unsigned long digit = static_cast<unsigned long>(c - '0');
+        if (value > max / 10 || (value == max / 10 && digit > max % 10)) above_max = true;
+        else if (!above_max) value = value * 10 + digit;
     }
-    if (!ok || value < min || value > max)
+    if (!ok || above_max || value < min)
         throw UsageError("invalid " + std::string(what) + " '" + std::string(text) + "' (expected " +
                          std::to_string(min) + ".." + std::to_string(max) + ")");
     return value;
