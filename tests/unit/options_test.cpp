@@ -1,0 +1,251 @@
+// The two programs' command lines: strict, and every refusal names what was wrong.
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "../../intercom-client/options.h"
+#include "../../intercom-server/options.h"
+#include "../../shared/cli.h"
+
+namespace {
+
+// argv as main() gets it: writable strings (getopt_long reorders them), then a null.
+class Argv {
+public:
+    Argv(std::initializer_list<std::string> args) : strings_(args) {
+        for (std::string& s : strings_) pointers_.push_back(s.data());
+        pointers_.push_back(nullptr);
+    }
+    int argc() const { return static_cast<int>(strings_.size()); }
+    char** argv() { return pointers_.data(); }
+
+private:
+    std::vector<std::string> strings_;
+    std::vector<char*> pointers_;
+};
+
+ServerOptions server(std::initializer_list<std::string> args) {
+    Argv a(args);
+    return parse_server_options(a.argc(), a.argv());
+}
+
+ClientOptions client(std::initializer_list<std::string> args) {
+    Argv a(args);
+    return parse_client_options(a.argc(), a.argv());
+}
+
+// The UsageError message for a refused server command line, or "" if it was accepted.
+std::string server_refusal(std::initializer_list<std::string> args) {
+    try {
+        server(args);
+    } catch (const cli::UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string client_refusal(std::initializer_list<std::string> args) {
+    try {
+        client(args);
+    } catch (const cli::UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(ServerOptions, Defaults) {
+    ServerOptions o = server({"intercom-server"});
+    EXPECT_EQ(o.port, 8888);
+    EXPECT_EQ(o.greeting, "天王盖地虎");
+    EXPECT_EQ(o.host, "");
+    EXPECT_EQ(o.answers, ServerOptions::Answers::console);
+    EXPECT_EQ(o.wire.encoding, "UTF-8");
+    EXPECT_FALSE(o.wire.raw);
+    EXPECT_EQ(o.wire.max_line, 8192u);
+    EXPECT_EQ(o.max_clients, 1024u);
+    EXPECT_EQ(o.idle_timeout, std::chrono::seconds(600));
+    EXPECT_FALSE(o.show_help);
+    EXPECT_FALSE(o.show_version);
+}
+
+TEST(ServerOptions, PortIsParsedInEveryForm) {
+    EXPECT_EQ(server({"s", "--port", "9000"}).port, 9000);
+    EXPECT_EQ(server({"s", "--port=9001"}).port, 9001);
+    EXPECT_EQ(server({"s", "-p", "9002"}).port, 9002);
+    EXPECT_EQ(server({"s", "-p9003"}).port, 9003);
+    EXPECT_EQ(server({"s", "--port", "65535"}).port, 65535);
+}
+
+TEST(ServerOptions, PortZeroAsksForAnyFreePort) {
+    EXPECT_EQ(server({"s", "--port", "0"}).port, 0);
+}
+
+TEST(ServerOptions, BadPortsAreRefusedNamingTheValue) {
+    for (const char* bad : {"65536", "-1", "80x", "x80", " 80", "+80", "8.8", "99999999999",
+                            "4294967296", "4294975488", "18446744073709551616"}) {
+        std::string message = server_refusal({"s", "--port", bad});
+        EXPECT_TRUE(contains(message, std::string("'") + bad + "'")) << bad << ": " << message;
+    }
+    EXPECT_TRUE(contains(server_refusal({"s", "--port", ""}), "''"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--port="}), "''"));
+}
+
+TEST(ServerOptions, UnknownOptionsAreRefusedNamingThem) {
+    EXPECT_TRUE(contains(server_refusal({"s", "--bogus"}), "--bogus"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--bogus=1"}), "--bogus"));
+    EXPECT_TRUE(contains(server_refusal({"s", "-x"}), "-x"));
+    EXPECT_TRUE(contains(server_refusal({"s", "-hx"}), "-x"));
+}
+
+TEST(ServerOptions, AMissingValueIsRefusedNamingTheOption) {
+    for (const char* option : {"--port", "-p", "--greeting", "--reply", "--encoding", "--max-line",
+                               "--idle-timeout", "--max-clients", "--host"}) {
+        std::string message = server_refusal({"s", option});
+        EXPECT_TRUE(contains(message, option)) << option << ": " << message;
+        EXPECT_TRUE(contains(message, "value")) << option << ": " << message;
+    }
+}
+
+TEST(ServerOptions, StrayArgumentsAreRefused) {
+    EXPECT_TRUE(contains(server_refusal({"s", "8888"}), "8888"));
+}
+
+TEST(ServerOptions, GreetingMayBeChangedButNotEmptied) {
+    EXPECT_EQ(server({"s", "--greeting", "宝塔镇河妖"}).greeting, "宝塔镇河妖");
+    EXPECT_NE(server_refusal({"s", "--greeting", ""}), "");
+    EXPECT_NE(server_refusal({"s", "--greeting="}), "");
+}
+
+TEST(ServerOptions, EncodingIsCheckedAndNormalised) {
+    EXPECT_EQ(server({"s", "--encoding", "gbk"}).wire.encoding, "GBK");
+    EXPECT_EQ(server({"s", "--encoding", "cp936"}).wire.encoding, "GBK");
+    EXPECT_EQ(server({"s", "--encoding=gb18030"}).wire.encoding, "GB18030");
+    EXPECT_EQ(server({"s", "--encoding", "utf8"}).wire.encoding, "UTF-8");
+    for (const char* bad : {"latin1", "ISO-2022-CN-EXT", "UTF-7"})
+        EXPECT_TRUE(contains(server_refusal({"s", "--encoding", bad}), bad)) << bad;
+}
+
+TEST(ServerOptions, WhoAnswers) {
+    EXPECT_EQ(server({"s", "--echo"}).answers, ServerOptions::Answers::echo);
+    ServerOptions reply = server({"s", "--reply", "宝塔镇河妖"});
+    EXPECT_EQ(reply.answers, ServerOptions::Answers::reply);
+    EXPECT_EQ(reply.reply_text, "宝塔镇河妖");
+}
+
+TEST(ServerOptions, LimitsAreParsed) {
+    ServerOptions o = server({"s", "--max-line", "100", "--idle-timeout", "30", "--max-clients", "5",
+                              "--raw", "--host", "::1"});
+    EXPECT_EQ(o.wire.max_line, 100u);
+    EXPECT_EQ(o.idle_timeout, std::chrono::seconds(30));
+    EXPECT_EQ(o.max_clients, 5u);
+    EXPECT_TRUE(o.wire.raw);
+    EXPECT_EQ(o.host, "::1");
+    EXPECT_EQ(server({"s", "--idle-timeout", "0"}).idle_timeout, std::chrono::seconds(0));
+}
+
+TEST(ServerOptions, BadLimitsAreRefusedNamingTheValue) {
+    EXPECT_TRUE(contains(server_refusal({"s", "--max-line", "0"}), "'0'"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--max-line", "8k"}), "'8k'"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--max-clients", "0"}), "'0'"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--max-clients", "-5"}), "'-5'"));
+    EXPECT_TRUE(contains(server_refusal({"s", "--idle-timeout", "1.5"}), "'1.5'"));
+}
+
+TEST(ServerOptions, HelpAndVersion) {
+    EXPECT_TRUE(server({"s", "--help"}).show_help);
+    EXPECT_TRUE(server({"s", "-h"}).show_help);
+    EXPECT_TRUE(server({"s", "--version"}).show_version);
+    EXPECT_TRUE(server({"s", "-V"}).show_version);
+}
+
+TEST(ServerOptions, ParsingTwiceStartsAfresh) {
+    EXPECT_NE(server_refusal({"s", "--bogus"}), "");
+    EXPECT_EQ(server({"s", "--port", "1234"}).port, 1234);
+    EXPECT_EQ(server({"s"}).port, 8888);
+}
+
+TEST(ClientOptions, Defaults) {
+    ClientOptions o = client({"intercom-client"});
+    EXPECT_EQ(o.host, "127.0.0.1");
+    EXPECT_EQ(o.port, 8888);
+    EXPECT_EQ(o.wire.encoding, "UTF-8");
+    EXPECT_FALSE(o.wire.raw);
+}
+
+TEST(ClientOptions, HostAndPortArePositional) {
+    EXPECT_EQ(client({"c", "example.org"}).host, "example.org");
+    EXPECT_EQ(client({"c", "example.org"}).port, 8888);
+    ClientOptions o = client({"c", "::1", "9000"});
+    EXPECT_EQ(o.host, "::1");
+    EXPECT_EQ(o.port, 9000);
+    ClientOptions after = client({"c", "::1", "9000", "--raw", "--encoding", "gbk"});
+    EXPECT_EQ(after.port, 9000);
+    EXPECT_TRUE(after.wire.raw);
+    EXPECT_EQ(after.wire.encoding, "GBK");
+}
+
+TEST(ClientOptions, AThirdPositionalIsRefused) {
+    EXPECT_TRUE(contains(client_refusal({"c", "localhost", "9000", "extra"}), "extra"));
+}
+
+TEST(ClientOptions, BadPortsAreRefusedNamingTheValue) {
+    for (const char* bad : {"0", "65536", "-1", "80x", "4294967296"}) {
+        std::string message = client_refusal({"c", "localhost", bad});
+        EXPECT_TRUE(contains(message, std::string("'") + bad + "'")) << bad << ": " << message;
+    }
+    EXPECT_TRUE(contains(client_refusal({"c", "localhost", ""}), "''"));
+}
+
+TEST(ClientOptions, AnEmptyHostIsRefused) {
+    EXPECT_NE(client_refusal({"c", ""}), "");
+}
+
+TEST(ClientOptions, UnknownOptionsAndMissingValuesAreRefusedNamingThem) {
+    EXPECT_TRUE(contains(client_refusal({"c", "--port", "80"}), "--port"));
+    EXPECT_TRUE(contains(client_refusal({"c", "-z"}), "-z"));
+    std::string missing = client_refusal({"c", "--encoding"});
+    EXPECT_TRUE(contains(missing, "--encoding")) << missing;
+    EXPECT_TRUE(contains(missing, "value")) << missing;
+}
+
+TEST(ClientOptions, EncodingIsCheckedAndNormalised) {
+    EXPECT_EQ(client({"c", "--encoding", "gbk"}).wire.encoding, "GBK");
+    EXPECT_EQ(client({"c", "--encoding=Big5"}).wire.encoding, "BIG5");
+    EXPECT_TRUE(contains(client_refusal({"c", "--encoding", "latin1"}), "latin1"));
+}
+
+TEST(ClientOptions, HelpAndVersion) {
+    EXPECT_TRUE(client({"c", "-h"}).show_help);
+    EXPECT_TRUE(client({"c", "--version"}).show_version);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CliNumbers, TheWholeRangeOfUnsignedLongIsReadWithoutWrapping) {
+    const unsigned long most = std::numeric_limits<unsigned long>::max();
+    const std::string most_text = std::to_string(most);
+    EXPECT_EQ(cli::parse_number("n", most_text, 0, most), most);
+    std::string one_more = most_text;  // ULONG_MAX ends in 5, so + 1 changes one digit
+    one_more.back() = static_cast<char>(one_more.back() + 1);
+    EXPECT_THROW(cli::parse_number("n", one_more, 0, most), cli::UsageError);
+    EXPECT_THROW(cli::parse_number("n", most_text + "0", 0, most), cli::UsageError);
+}
+
+TEST(CliNumbers, TheRangeIsInclusive) {
+    EXPECT_EQ(cli::parse_number("n", "7", 7, 9), 7u);
+    EXPECT_EQ(cli::parse_number("n", "9", 7, 9), 9u);
+    EXPECT_EQ(cli::parse_number("n", "0009", 7, 9), 9u);
+    EXPECT_THROW(cli::parse_number("n", "6", 7, 9), cli::UsageError);
+    EXPECT_THROW(cli::parse_number("n", "10", 7, 9), cli::UsageError);
+}
+
+}  // namespace
