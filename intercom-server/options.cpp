@@ -20,6 +20,13 @@ const char* const server_usage =
     "      --idle-timeout S   close a client silent for S seconds on its turn\n"
     "                         (default 600; 0 = never)\n"
     "      --max-line BYTES   longest message (default 8192)\n"
+    "      --quiet-gap MS     deliver a message with no line end after MS ms of\n"
+    "                         quiet (default 200)\n"
+    "      --partial-timeout S\n"
+    "                         close a client whose message is still unfinished\n"
+    "                         S seconds after it began (default 30)\n"
+    "      --send-timeout S   give up on a client that takes no data for S seconds\n"
+    "                         (default 10)\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "At the console: a line answers the conversation waiting longest; '@N text'\n"
@@ -27,7 +34,13 @@ const char* const server_usage =
 
 namespace {
 
-enum LongOnly { host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line };
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+enum LongOnly {
+    host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line,
+    quiet_gap, partial_timeout, send_timeout
+};
 
 const option long_options[] = {
     {"port", required_argument, nullptr, 'p'},
@@ -40,6 +53,9 @@ const option long_options[] = {
     {"max-clients", required_argument, nullptr, max_clients},
     {"idle-timeout", required_argument, nullptr, idle_timeout},
     {"max-line", required_argument, nullptr, max_line},
+    {"quiet-gap", required_argument, nullptr, quiet_gap},
+    {"partial-timeout", required_argument, nullptr, partial_timeout},
+    {"send-timeout", required_argument, nullptr, send_timeout},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -65,9 +81,12 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case raw: o.wire.raw = true; break;
     case max_clients: o.max_clients = cli::parse_number("--max-clients", value, 1, 1000000); break;
     case idle_timeout:
-        o.idle_timeout = std::chrono::seconds(cli::parse_number("--idle-timeout", value, 0, 86400 * 365));
+        o.idle_timeout = seconds(cli::parse_number("--idle-timeout", value, 0, 86400 * 365));
         break;
     case max_line: o.wire.max_line = cli::parse_number("--max-line", value, 1, 1 << 24); break;
+    case quiet_gap: o.wire.quiet_gap = milliseconds(cli::parse_number("--quiet-gap", value, 1, 60000)); break;
+    case partial_timeout: o.wire.partial_deadline = seconds(cli::parse_number("--partial-timeout", value, 1, 3600)); break;
+    case send_timeout: o.wire.send_timeout = seconds(cli::parse_number("--send-timeout", value, 1, 3600)); break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
     }

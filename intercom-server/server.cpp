@@ -3,6 +3,10 @@
 
 #include <chrono>
 
+namespace {
+const char* const busy_notice = "intercom: busy, try again later";
+}
+
 void Server::run() {
     using namespace std::chrono_literals;
     for (;;) {
@@ -13,8 +17,9 @@ void Server::run() {
         if (client.status == net::Wait::ready) admit(std::move(client));
         if (client.status == net::Wait::failed) {
             setup_.console.err("intercom-server: accept: " + net::error_text(client.error));
-            // Out of file descriptors, the client stays queued: pause, or we would spin.
-            std::this_thread::sleep_for(100ms);
+            if (client.socket.valid())  // taken only to be told why we cannot talk
+                turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
+            std::this_thread::sleep_for(100ms);  // whatever failed, never spin on it
         }
     }
     for (Slot& slot : slots_) slot.thread.join();
@@ -23,7 +28,7 @@ void Server::run() {
 
 void Server::admit(net::Accepted client) {
     if (slots_.size() >= setup_.options.max_clients) {
-        turn_away(std::move(client.socket), "intercom: busy, try again later", setup_.options.wire);
+        turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
         return;
     }
     Slot& slot = slots_.emplace_back();
@@ -35,7 +40,7 @@ void Server::admit(net::Accepted client) {
             slot.finished = true;
         });
     } catch (const std::system_error&) {  // no thread to be had: refuse this one only
-        turn_away(std::move(slot.client.socket), "intercom: busy, try again later", setup_.options.wire);
+        turn_away(std::move(slot.client.socket), busy_notice, setup_.options.wire);
         slots_.pop_back();
     }
 }

@@ -103,7 +103,10 @@ enum class Wait { ready, timeout, woken, failed };
 
 // Waits up to `timeout` for a client on a listening socket; `peer` receives its
 // address as text. Returns an invalid Socket with `status` saying why when none was
-// accepted.
+// accepted. When the process is out of file descriptors, status is failed (EMFILE)
+// but the newcomer is taken all the same, on a descriptor held in reserve for this,
+// so that it can be told "busy" and closed: left in the queue, it would make every
+// later accept fail at once, and the listener spin.
 struct Accepted {
     Socket socket;
     std::string peer;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <memory>
 #include <vector>
@@ -207,9 +208,27 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
     throw Error("connect to " + tried, error);
 }
 
+namespace {
+
+// One descriptor kept open for the moment the process has no other: see accept_client.
+int reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+std::atomic<int> reserve_fd{reserve_descriptor()};
+
+// Out of descriptors: free the reserve, take the newcomer on it, and reserve again
+// once that newcomer is gone (on the next call).
+int accept_on_reserve(const Socket& listener, sockaddr_storage& address, socklen_t& length) {
+    int spare = reserve_fd.exchange(-1);
+    if (spare < 0) return -1;
+    ::close(spare);
+    return ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+}
+
+}  // namespace
+
 Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
                        const Waker* waker) {
     Accepted result;
+    if (reserve_fd < 0) reserve_fd = reserve_descriptor();
     for (;;) {
         result.status = wait_for(listener.handle(), POLLIN, timeout, waker);
         if (result.status != Wait::ready) {
@@ -224,7 +243,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
             if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
             result.status = Wait::failed;
             result.error = last_error();
-            return result;
+            if (errno == EMFILE || errno == ENFILE) fd = accept_on_reserve(listener, address, length);
+            if (fd < 0) return result;
         }
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         result.socket = Socket(fd);
