@@ -58,7 +58,7 @@ struct Conversation {
 struct Results {
     long held_now = 0, held_max = 0, finished = 0, failures = 0, retries = 0, turns = 0;
     std::vector<std::uint64_t> latency_ns;
-    Clock::time_point turns_started, turns_ended;
+    Clock::time_point began, turns_started, turns_ended;
     long rss_before_kib = -1, rss_held_kib = -1, threads_held = -1;
 };
 
@@ -295,8 +295,8 @@ void LoadGenerator::begin_turns() {
     std::printf("held=%ld (all connected; %s)\n", r_.held_now,
                 o_.hold_only ? "waiting for the server to close them" : "turns begin");
     std::fflush(stdout);
-    if (o_.hold_only) return;
     r_.turns_started = r_.turns_ended = Clock::now();
+    if (o_.hold_only) return;
     for (std::size_t i = 0; i < conversations_.size(); ++i) {
         Conversation& c = conversations_[i];
         if (c.state != State::held) continue;
@@ -308,6 +308,7 @@ void LoadGenerator::begin_turns() {
 
 Results LoadGenerator::run() {
     if (o_.server_pid) r_.rss_before_kib = proc_status_field(o_.server_pid, "VmRSS:");
+    r_.began = r_.turns_started = r_.turns_ended = Clock::now();
     Clock::time_point deadline = Clock::now() + std::chrono::seconds(o_.deadline_seconds);
     open_more();
     epoll_event events[512];
@@ -342,18 +343,18 @@ int main(int argc, char** argv) {
     if (nofile >= 0 && nofile < o.conversations + 16)
         std::fprintf(stderr, "loadgen: open-file limit %ld is below %ld conversations: "
                              "raise the hard limit (ulimit -Hn)\n", nofile, o.conversations);
-    Clock::time_point began = Clock::now();
     LoadGenerator generator(o);
     Results r = generator.run();
     double seconds = std::chrono::duration<double>(r.turns_ended - r.turns_started).count();
-    double wall = std::chrono::duration<double>(Clock::now() - began).count();
+    double ramp = std::chrono::duration<double>(r.turns_started - r.began).count();
+    double wall = std::chrono::duration<double>(Clock::now() - r.began).count();
     long unfinished = o.conversations - r.finished - r.failures;
     std::printf("held=%ld finished=%ld failures=%ld unfinished=%ld retries=%ld turns=%ld "
                 "turn_seconds=%.3f turns_per_s=%.0f p50_us=%.1f p99_us=%.1f "
-                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld nofile=%ld wall_s=%.1f\n",
+                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld nofile=%ld ramp_s=%.2f wall_s=%.1f\n",
                 r.held_max, r.finished, r.failures, unfinished, r.retries, r.turns, seconds,
                 seconds > 0 ? static_cast<double>(r.turns) / seconds : 0.0,
                 percentile_us(r.latency_ns, 0.50), percentile_us(r.latency_ns, 0.99), r.rss_before_kib,
-                r.rss_held_kib, r.threads_held, nofile, wall);
+                r.rss_held_kib, r.threads_held, nofile, ramp, wall);
     return r.finished == o.conversations ? 0 : 1;
 }
