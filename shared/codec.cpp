@@ -1,11 +1,11 @@
-// codec: the allowlist, UTF-8 checking, and the iconv-backed Converter.
+// codec: the allowlist, UTF-8 checking, and the Converter around a backend
+// (codec_backend.h: iconv, or the Win32 functions where there is no iconv).
 #include "codec.h"
 
-#include <iconv.h>
+#include "codec_backend.h"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <utility>
 
 namespace codec {
@@ -90,41 +90,25 @@ std::string valid_utf8(std::string_view bytes) {
     return out;
 }
 
-// The conversion state. UTF-8 input is checked by utf8_step, never by iconv: glibc's
-// UTF-8 -> UTF-8 passes bytes above U+10FFFF straight through.
+// The conversion state. UTF-8 input is checked by utf8_step, never by the backend:
+// glibc's UTF-8 -> UTF-8 passes bytes above U+10FFFF straight through.
 struct Converter::Impl {
-    iconv_t cd = reinterpret_cast<iconv_t>(-1);  // none when both sides are UTF-8
+    std::unique_ptr<Backend> backend;  // none when both sides are UTF-8
     bool from_utf8 = false;
     std::string replacement;  // U+FFFD in the target, or "?" where it has none
     std::string pending;      // an incomplete character waiting for its other bytes
 
-    ~Impl() {
-        if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
-    }
-
-    // Converts one valid UTF-8 character (or, decoding, one run) with iconv.
-    std::size_t iconv_some(std::string_view in, std::string& out, bool& invalid, bool& incomplete);
+    // Converts one valid UTF-8 character (or, decoding, one run) with the backend.
+    std::size_t backend_some(std::string_view in, std::string& out, bool& invalid, bool& incomplete);
     std::string convert(std::string_view bytes, bool at_end);
 };
 
-std::size_t Converter::Impl::iconv_some(std::string_view input, std::string& out,
-                                        bool& invalid, bool& incomplete) {
-    char* in_ptr = const_cast<char*>(input.data());
-    std::size_t in_left = input.size();
-    char buffer[1024];
-    invalid = incomplete = false;
-    while (in_left > 0) {
-        char* out_ptr = buffer;
-        std::size_t out_left = sizeof buffer;
-        std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-        out.append(buffer, static_cast<std::size_t>(out_ptr - buffer));
-        if (rc != static_cast<std::size_t>(-1)) break;
-        if (errno == E2BIG) continue;  // the buffer filled up: flush it and go on
-        if (errno == EILSEQ) invalid = true;
-        else incomplete = true;  // EINVAL: a character cut short at the end
-        break;
-    }
-    return input.size() - in_left;
+std::size_t Converter::Impl::backend_some(std::string_view input, std::string& out,
+                                          bool& invalid, bool& incomplete) {
+    Backend::Result r = backend->convert(input, out);
+    invalid = r.stop == Backend::invalid;
+    incomplete = r.stop == Backend::incomplete;
+    return r.consumed;
 }
 
 std::string Converter::Impl::convert(std::string_view bytes, bool at_end) {
@@ -143,20 +127,20 @@ std::string Converter::Impl::convert(std::string_view bytes, bool at_end) {
                     next = utf8_step(rest.substr(run));
                     if (next.kind != Utf8Step::valid) break;
                 }
-                if (cd == reinterpret_cast<iconv_t>(-1)) {
+                if (!backend) {
                     out.append(rest.substr(0, run));
                     rest.remove_prefix(run);
                     continue;
                 }
                 bool invalid, incomplete;
-                rest.remove_prefix(iconv_some(rest.substr(0, run), out, invalid, incomplete));
+                rest.remove_prefix(backend_some(rest.substr(0, run), out, invalid, incomplete));
                 if (rest.empty() || !invalid) continue;
                 step = utf8_step(rest);  // a character the target cannot hold
             }
             skip = step.length;
         } else {
             bool invalid, incomplete;
-            rest.remove_prefix(iconv_some(rest, out, invalid, incomplete));
+            rest.remove_prefix(backend_some(rest, out, invalid, incomplete));
             if (rest.empty()) break;
             if (incomplete && !at_end) break;
         }
@@ -174,15 +158,15 @@ Converter::Converter(std::string_view from, std::string_view to) : impl_(std::ma
     impl_->from_utf8 = *source == utf8;
     impl_->replacement = replacement_character;
     if (*source == utf8 && *target == utf8) return;
-    impl_->cd = iconv_open(target->c_str(), source->c_str());
-    if (impl_->cd == reinterpret_cast<iconv_t>(-1)) throw UnknownEncoding(*source + " to " + *target);
+    impl_->backend = Backend::open(*source, *target);
+    if (!impl_->backend) throw UnknownEncoding(*source + " to " + *target);
     if (*target != utf8) {
         // What stands for a bad character: U+FFFD if the target has it (GB18030 does),
         // else '?' (GBK and Big5 do not).
         std::string converted;
         bool invalid, incomplete;
-        impl_->iconv_some(replacement_character, converted, invalid, incomplete);
-        iconv(impl_->cd, nullptr, nullptr, nullptr, nullptr);
+        impl_->backend_some(replacement_character, converted, invalid, incomplete);
+        impl_->backend->reset();
         impl_->replacement = invalid || converted.empty() ? "?" : converted;
     }
 }
@@ -195,7 +179,7 @@ std::string Converter::convert(std::string_view bytes) { return impl_->convert(b
 
 std::string Converter::finish() {
     std::string out = impl_->convert({}, true);
-    if (impl_->cd != reinterpret_cast<iconv_t>(-1)) iconv(impl_->cd, nullptr, nullptr, nullptr, nullptr);
+    if (impl_->backend) impl_->backend->reset();
     return out;
 }
 
