@@ -19,6 +19,7 @@ struct Turns {
     std::string run();
     std::string ended_without_message(const Incoming& in);
     std::string notice_and_close(const std::string& notice, const std::string& outcome);
+    std::string say_goodbye();
     std::string answer_and_send(const std::string& message);
 };
 
@@ -45,7 +46,7 @@ std::string Turns::run() {
 std::string Turns::answer_and_send(const std::string& message) {
     for (;;) {
         std::optional<std::string> answer = setup.answerer.answer(id, message);
-        if (!answer) return notice_and_close(std::string(protocol::bye), "told goodbye: the server is shutting down");
+        if (!answer) return say_goodbye();
         std::error_code e = channel.send(*answer);
         if (e == std::errc::message_size && setup.answerer.interactive()) {
             setup.console.err("(#" + std::to_string(id) + ": too long, not sent; type a shorter answer)");
@@ -59,9 +60,16 @@ std::string Turns::answer_and_send(const std::string& message) {
 }
 
 std::string Turns::notice_and_close(const std::string& notice, const std::string& outcome) {
-    channel.send(notice);  // best effort: the peer may be gone already
+    channel.send_notice(notice);  // best effort: the peer may be gone already
     channel.close_after_bye();
     return outcome;
+}
+
+// The server is shutting down: a proper "bye", so the client ends normally.
+std::string Turns::say_goodbye() {
+    channel.send(protocol::bye);
+    channel.close_after_bye();
+    return "told goodbye: the server is shutting down";
 }
 
 std::string Turns::ended_without_message(const Incoming& in) {
@@ -70,7 +78,7 @@ std::string Turns::ended_without_message(const Incoming& in) {
     case Incoming::closed: return "closed the connection without saying bye";
     case Incoming::failed: return "connection lost: " + net::error_text(in.error);
     case Incoming::woken:
-        return notice_and_close(std::string(protocol::bye), "told goodbye: the server is shutting down");
+        return say_goodbye();
     case Incoming::idle_timeout: {
         std::string limit = std::to_string(o.idle_timeout.count()) + " s";
         return notice_and_close("intercom: nothing from you for " + limit + "; closing",
@@ -108,5 +116,5 @@ void run_conversation(int id, net::Accepted client, const ConversationSetup& set
 void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) {
     channel::WireOptions quick = wire;
     quick.send_timeout = std::chrono::milliseconds(100);  // the listener must not wait on it
-    Channel(std::move(client), quick).send(notice);
+    Channel(std::move(client), quick).send_notice(notice);
 }

@@ -34,13 +34,16 @@ Incoming Channel::receive(milliseconds patience) {
         if (frame) return delivered(*frame);
         if (peer_closed_) return {Incoming::closed};
 
+        // While a message is half in, wait for its quiet gap or its deadline, whichever
+        // comes first; otherwise for the turn's deadline. Timing out means that one.
         bool partial = framer_.has_partial();
         Clock::time_point partial_deadline = partial_since_ + options_.partial_deadline;
         if (partial && Clock::now() >= partial_deadline) return {Incoming::partial_timeout};
         milliseconds wait = forever ? milliseconds(-1) : until(turn_deadline);
-        if (partial) {  // wake for the quiet gap, and for the partial's deadline
-            wait = std::min({wait.count() < 0 ? options_.quiet_gap : wait, options_.quiet_gap,
-                             until(partial_deadline)});
+        Incoming::Kind on_timeout = Incoming::idle_timeout;
+        if (partial) {
+            wait = std::min(options_.quiet_gap, until(partial_deadline));
+            on_timeout = wait == options_.quiet_gap ? Incoming::message : Incoming::partial_timeout;
         }
         char chunk[4096];
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, waker_);
@@ -55,9 +58,8 @@ Incoming Channel::receive(milliseconds patience) {
         case net::Received::timeout:
             // The peer went quiet in the middle of a message: lesson scripts and GUI
             // tools send text with no line end, so what came is the message.
-            if (partial && Clock::now() < partial_deadline) return delivered(*framer_.flush_partial());
-            if (!partial && !forever && Clock::now() >= turn_deadline) return {Incoming::idle_timeout};
-            break;
+            if (on_timeout == Incoming::message) return delivered(*framer_.flush_partial());
+            return {on_timeout};
         }
     }
 }
@@ -73,6 +75,11 @@ std::error_code Channel::send(std::string_view utf8_text) {
     std::string bytes = encoder_.convert_all(utf8_text);
     if (bytes.size() > options_.max_line) return std::make_error_code(std::errc::message_size);
     return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout);
+}
+
+std::error_code Channel::send_notice(std::string_view utf8_text) {
+    std::string bytes = framing::frame_message(encoder_.convert_all(utf8_text), false);
+    return net::send_all(socket_, bytes, options_.send_timeout);
 }
 
 void Channel::close_after_bye() {

@@ -50,6 +50,10 @@ public:
     // form is longer than max_line (nothing is sent then).
     std::error_code send(std::string_view utf8_text);
 
+    // A line of our own about the connection ("busy", "too long; closing"): always
+    // ends in "\n", and is not held to max_line, which is the peer's limit.
+    std::error_code send_notice(std::string_view utf8_text);
+
     // After a "bye": tell the peer we are done sending, read (and drop) what is still
     // on its way for up to protocol::bye_drain_time, then close. Closing with unread
     // data would send the peer a reset instead of a clean end.

@@ -94,7 +94,7 @@ bool Child::pump(milliseconds timeout) {
     bool got = false;
     for (int i = 0; i < 2; ++i) {
         if (!fds[i].revents) continue;
-        char chunk[4096];
+        char chunk[65536];
         ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
         if (n > 0) {
             (i == 0 ? out_ : err_).append(chunk, static_cast<std::size_t>(n));
@@ -159,8 +159,9 @@ Server::Server(std::vector<std::string> args)
     port = std::stoi(line->substr(line->rfind(':') + 1));
 }
 
-Peer::Peer(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+Peer::Peer(int port, int receive_buffer) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -178,6 +179,26 @@ void Peer::send(const std::string& bytes) {
         if (n <= 0) return;
         done += static_cast<std::size_t>(n);
     }
+}
+
+bool Peer::send_for(const std::string& bytes, milliseconds timeout) {
+    Clock::time_point deadline = Clock::now() + timeout;
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        pollfd fd = {fd_, POLLOUT, 0};
+        if (poll(&fd, 1, left_ms(deadline)) <= 0) return false;
+        ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN) return false;
+        if (n > 0) done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void Peer::reset() {
+    linger abort_on_close = {1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    close(fd_);
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);  // a harmless fd for the destructor
 }
 
 void Peer::shutdown_send() { ::shutdown(fd_, SHUT_WR); }

@@ -60,12 +60,18 @@ struct Server {
 // A raw TCP peer: what a lesson script or a hostile client would send.
 class Peer {
 public:
-    explicit Peer(int port);
+    // receive_buffer: SO_RCVBUF, set before connecting so the window stays that small.
+    explicit Peer(int port, int receive_buffer = 0);
     ~Peer();
     Peer(const Peer&) = delete;
     Peer& operator=(const Peer&) = delete;
 
     void send(const std::string& bytes);
+    // Sends what it can within `timeout`; true if all of it went.
+    bool send_for(const std::string& bytes, milliseconds timeout);
+    // Closes with a reset (RST) instead of a clean end, as a crashed host would.
+    void reset();
+    int fd() const { return fd_; }
     // Bytes until "\n" (included) or the deadline; raw: whatever arrived.
     std::string read_line(milliseconds timeout = 5000ms);
     // Everything until the peer closes (or the deadline): "" if it closed at once.
