@@ -98,23 +98,32 @@ std::string Turns::ended_without_message(const Incoming& in) {
 
 }  // namespace
 
-void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) {
-    std::string tag = "#" + std::to_string(id) + " " + client.peer;
+void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) noexcept {
+    std::string tag;
     try {
+        tag = "#" + std::to_string(id) + " " + client.peer;
         Channel channel(std::move(client.socket), setup.options.wire, &setup.shutdown);
         setup.console.out("(" + tag + " connected)");
         setup.answerer.opened(id, client.peer);
         std::string outcome = Turns{id, tag, channel, setup}.run();
         setup.answerer.closed(id);
         setup.console.out("(" + tag + " " + outcome + ")");
-    } catch (const std::exception& e) {  // e.g. out of memory: this conversation alone ends
-        setup.answerer.closed(id);
-        setup.console.err("(" + tag + " ended: " + e.what() + ")");
+    } catch (const std::exception& e) {  // out of memory, say: this conversation alone ends
+        try {
+            setup.answerer.closed(id);
+            setup.console.err("(" + tag + " ended: " + e.what() + ")");
+        } catch (const std::exception&) {
+            // Not even the report could be made; the socket closes all the same.
+        }
     }
 }
 
-void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) {
-    channel::WireOptions quick = wire;
-    quick.send_timeout = std::chrono::milliseconds(100);  // the listener must not wait on it
-    Channel(std::move(client), quick).send_notice(notice);
+void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) noexcept {
+    try {
+        channel::WireOptions quick = wire;
+        quick.send_timeout = std::chrono::milliseconds(100);  // the listener must not wait on it
+        Channel(std::move(client), quick).send_notice(notice);
+    } catch (const std::exception&) {
+        // Out of memory for the notice: the socket closes without it.
+    }
 }

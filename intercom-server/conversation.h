@@ -15,8 +15,9 @@ struct ConversationSetup {
     const net::Waker& shutdown;
 };
 
-// Runs conversation #id to its end, on the calling thread. Never throws.
-void run_conversation(int id, net::Accepted client, const ConversationSetup& setup);
+// Runs conversation #id to its end, on the calling thread. Never throws: an
+// exception escaping a std::thread would end the whole process.
+void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) noexcept;
 
 // Tells a client we cannot take it ("busy") and closes, without a thread.
-void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire);
+void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) noexcept;

@@ -27,21 +27,24 @@ void Server::run() {
 }
 
 void Server::admit(net::Accepted client) {
-    if (slots_.size() >= setup_.options.max_clients) {
-        turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
-        return;
-    }
-    Slot& slot = slots_.emplace_back();
-    slot.client = std::move(client);
-    int id = ++last_id_;
+    if (slots_.size() >= setup_.options.max_clients)
+        return turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
     try {
+        Slot& slot = slots_.emplace_back();
+        slot.client = std::move(client);
+        int id = last_id_ + 1;
         slot.thread = std::thread([this, id, &slot] {
             run_conversation(id, std::move(slot.client), setup_);
             slot.finished = true;
         });
-    } catch (const std::system_error&) {  // no thread to be had: refuse this one only
-        turn_away(std::move(slot.client.socket), busy_notice, setup_.options.wire);
-        slots_.pop_back();
+        last_id_ = id;
+    } catch (const std::exception&) {
+        // No thread or no memory to be had (std::system_error, std::bad_alloc): this
+        // newcomer is refused, and everyone else carries on.
+        bool in_slot = !client.socket.valid();
+        turn_away(std::move(in_slot ? slots_.back().client.socket : client.socket), busy_notice,
+                  setup_.options.wire);
+        if (in_slot) slots_.pop_back();
     }
 }
 

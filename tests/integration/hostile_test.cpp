@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <thread>
@@ -255,6 +257,46 @@ TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait_exit(), 0);
     EXPECT_NE(server.stderr_text().find("too many open files"), std::string::npos);
+}
+
+// A pids cgroup (v1) caps the server's threads, so std::thread fails for real.
+class ThreadCap {
+public:
+    ThreadCap(pid_t pid, int max_threads) : dir_("/sys/fs/cgroup/pids/intercom-test-" + std::to_string(pid)) {
+        if (mkdir(dir_.c_str(), 0755) != 0) return;
+        std::ofstream(dir_ + "/pids.max") << max_threads;
+        std::ofstream(dir_ + "/cgroup.procs") << pid;
+        ok_ = true;
+    }
+    ~ThreadCap() {
+        if (ok_) rmdir(dir_.c_str());  // empty once the server has exited
+    }
+    bool ok() const { return ok_; }
+
+private:
+    std::string dir_;
+    bool ok_ = false;
+};
+
+TEST(Hostile, ThreadCreationFailingTurnsTheNewcomerAwayAndTheServerCarriesOn) {
+    auto server = std::make_unique<Server>(std::vector<std::string>{"--echo"});
+    ThreadCap cap(server->child.pid(), 4);  // main, listener, and two conversations
+    if (!cap.ok()) GTEST_SKIP() << "no writable pids cgroup (/sys/fs/cgroup/pids) on this machine";
+    Peer a(server->port), b(server->port);
+    EXPECT_EQ(a.read_line(), greeting);
+    EXPECT_EQ(b.read_line(), greeting);
+    {
+        Peer c(server->port);
+        EXPECT_EQ(c.read_until_closed(2000ms), "intercom: busy, try again later\n");
+    }
+    a.send("bye\n");
+    a.read_until_closed();
+    std::this_thread::sleep_for(1500ms);  // the listener joins the finished thread
+    Peer d(server->port);
+    EXPECT_EQ(d.read_line(), greeting);
+    server->child.signal(SIGTERM);
+    EXPECT_EQ(server->child.wait_exit(), 0);
+    server.reset();  // gone before the cgroup is removed
 }
 
 TEST(Hostile, SigintWithConversationsOpenSaysGoodbyeAndExitsZero) {
