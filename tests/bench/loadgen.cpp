@@ -26,6 +26,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,7 @@ struct Results {
     std::vector<std::uint64_t> latency_ns;
     Clock::time_point began, turns_started, turns_ended;
     long rss_before_kib = -1, rss_held_kib = -1, threads_held = -1;
+    double server_cpu_at_turns = -1, server_cpu_after_turns = -1;
 };
 
 bool parse_long(const char* text, long low, long high, long& out) {
@@ -108,6 +111,22 @@ long proc_status_field(long pid, const std::string& field) {
         return value;
     }
     return -1;
+}
+
+// CPU time the process has used so far (user + system, every thread, living or ended),
+// in seconds; -1 if unknown. Unlike turns per second, this hardly moves when other
+// programs share the cores.
+double proc_cpu_seconds(long pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::size_t name_end = text.rfind(')');  // the command name may hold spaces
+    if (name_end == std::string::npos) return -1;
+    std::istringstream fields(text.substr(name_end + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i)  // utime is field 14, stime 15
+        if (i >= 14) ticks += std::strtod(field.c_str(), nullptr);
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // The soft limit on open files, raised as far as the hard limit lets us.
@@ -273,6 +292,8 @@ void LoadGenerator::on_line(std::size_t i, Clock::time_point now) {
     r_.latency_ns.push_back(static_cast<std::uint64_t>(took.count()));
     ++r_.turns;
     r_.turns_ended = now;
+    if (r_.turns == o_.conversations * o_.turns && o_.server_pid)
+        r_.server_cpu_after_turns = proc_cpu_seconds(o_.server_pid);
     if (++c.turn < o_.turns) return send_text(i, "hello " + std::to_string(c.turn) + "\n");
     c.state = State::saying_bye;
     send_text(i, "bye\n");
@@ -297,6 +318,7 @@ void LoadGenerator::begin_turns() {
     std::fflush(stdout);
     r_.turns_started = r_.turns_ended = Clock::now();
     if (o_.hold_only) return;
+    if (o_.server_pid) r_.server_cpu_at_turns = proc_cpu_seconds(o_.server_pid);
     for (std::size_t i = 0; i < conversations_.size(); ++i) {
         Conversation& c = conversations_[i];
         if (c.state != State::held) continue;
@@ -320,6 +342,7 @@ Results LoadGenerator::run() {
         for (int k = 0; k < n; ++k) on_event(events[k].data.u64, events[k].events);
         open_more();
     }
+    if (o_.server_pid && r_.server_cpu_after_turns < 0) r_.server_cpu_after_turns = proc_cpu_seconds(o_.server_pid);
     return r_;
 }
 
@@ -348,13 +371,15 @@ int main(int argc, char** argv) {
     double seconds = std::chrono::duration<double>(r.turns_ended - r.turns_started).count();
     double ramp = std::chrono::duration<double>(r.turns_started - r.began).count();
     double wall = std::chrono::duration<double>(Clock::now() - r.began).count();
+    double cpu_per_turn = r.server_cpu_at_turns < 0 || r.turns == 0 ? -1
+        : (r.server_cpu_after_turns - r.server_cpu_at_turns) * 1e6 / static_cast<double>(r.turns);
     long unfinished = o.conversations - r.finished - r.failures;
     std::printf("held=%ld finished=%ld failures=%ld unfinished=%ld retries=%ld turns=%ld "
                 "turn_seconds=%.3f turns_per_s=%.0f p50_us=%.1f p99_us=%.1f "
-                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld nofile=%ld ramp_s=%.2f wall_s=%.1f\n",
+                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld nofile=%ld ramp_s=%.2f server_cpu_us_per_turn=%.1f wall_s=%.1f\n",
                 r.held_max, r.finished, r.failures, unfinished, r.retries, r.turns, seconds,
                 seconds > 0 ? static_cast<double>(r.turns) / seconds : 0.0,
                 percentile_us(r.latency_ns, 0.50), percentile_us(r.latency_ns, 0.99), r.rss_before_kib,
-                r.rss_held_kib, r.threads_held, nofile, ramp, wall);
+                r.rss_held_kib, r.threads_held, nofile, ramp, cpu_per_turn, wall);
     return r.finished == o.conversations ? 0 : 1;
 }

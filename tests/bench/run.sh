@@ -143,9 +143,10 @@ print_many() {
     say "$n conversations at once, $t turns each:"
     printf '  %-30s %12s %12s %8s\n' "" intercom floor ratio
     local key label
-    for key in held ramp_s finished failures retries turns_per_s p50_us p99_us threads_held; do
+    for key in held ramp_s finished failures retries turns_per_s server_cpu_us_per_turn p50_us p99_us threads_held; do
         case $key in
         ramp_s) label="seconds to connect all" ;;
+        server_cpu_us_per_turn) label="server CPU per turn (us)" ;;
         turns_per_s) label="turns/s" ;;
         p50_us) label="turn latency p50 (us)" ;;
         p99_us) label="turn latency p99 (us)" ;;
