@@ -1,0 +1,366 @@
+// net: the Win32 body (Winsock 2).
+#include "net.h"
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+
+#include <algorithm>
+#include <climits>
+#include <memory>
+#include <vector>
+
+namespace net {
+
+const native_socket Socket::invalid = INVALID_SOCKET;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Winsock's own codes (WSAECONNREFUSED…), described by the system in English where it
+// can (the programs speak English), compared with std::errc like errno values.
+class WinsockCategory : public std::error_category {
+public:
+    const char* name() const noexcept override { return "winsock"; }
+    std::string message(int code) const override;
+    std::error_condition default_error_condition(int code) const noexcept override;
+};
+const WinsockCategory winsock_category;
+
+std::string narrow(const wchar_t* text, int length) {
+    int size = WideCharToMultiByte(CP_UTF8, 0, text, length, nullptr, 0, nullptr, nullptr);
+    std::string out(static_cast<std::size_t>(std::max(size, 0)), '\0');
+    if (size > 0) WideCharToMultiByte(CP_UTF8, 0, text, length, &out[0], size, nullptr, nullptr);
+    return out;
+}
+
+std::string WinsockCategory::message(int code) const {
+    if (code == WSAHOST_NOT_FOUND) return "unknown host";  // as POSIX's EAI_NONAME reads
+    const DWORD flags = FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS |
+                        FORMAT_MESSAGE_ALLOCATE_BUFFER;
+    const DWORD code_word = static_cast<DWORD>(code);
+    wchar_t* text = nullptr;
+    auto format = [&](DWORD language) {
+        return FormatMessageW(flags, nullptr, code_word, language,
+                              reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+    };
+    DWORD length = format(MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US));
+    if (length == 0) length = format(0);  // no English text installed: the user's language
+    if (length == 0) return "error " + std::to_string(code);
+    std::string out = narrow(text, static_cast<int>(length));
+    LocalFree(text);
+    return out;  // error_text() trims the trailing ".\r\n" and lowers the first letter
+}
+
+std::error_condition WinsockCategory::default_error_condition(int code) const noexcept {
+    switch (code) {
+    case WSAECONNREFUSED: return std::errc::connection_refused;
+    case WSAECONNRESET: return std::errc::connection_reset;
+    case WSAECONNABORTED: return std::errc::connection_aborted;
+    case WSAETIMEDOUT: return std::errc::timed_out;
+    case WSAEADDRINUSE: return std::errc::address_in_use;
+    case WSAEADDRNOTAVAIL: return std::errc::address_not_available;
+    case WSAEAFNOSUPPORT: return std::errc::address_family_not_supported;
+    case WSAEPFNOSUPPORT: return std::errc::address_family_not_supported;
+    case WSAEACCES: return std::errc::permission_denied;
+    case WSAEHOSTUNREACH: return std::errc::host_unreachable;
+    case WSAENETUNREACH: return std::errc::network_unreachable;
+    case WSAENETDOWN: return std::errc::network_down;
+    case WSAEMSGSIZE: return std::errc::message_size;
+    case WSAEMFILE: return std::errc::too_many_files_open;
+    case WSAENOBUFS: return std::errc::no_buffer_space;
+    case WSAEINTR: return std::errc::interrupted;
+    case WSAEWOULDBLOCK: return std::errc::operation_would_block;
+    case WSAENOTCONN: return std::errc::not_connected;
+    case WSAENOTSOCK: return std::errc::not_a_socket;
+    default: return {code, *this};
+    }
+}
+
+std::error_code last_error() { return {WSAGetLastError(), winsock_category}; }
+
+struct AddrInfoFree {
+    void operator()(addrinfo* list) const { freeaddrinfo(list); }
+};
+using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoFree>;
+
+AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = flags;
+    addrinfo* list = nullptr;
+    std::string service = std::to_string(port);
+    // Winsock's getaddrinfo returns WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND).
+    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    if (rc != 0) throw Error("look up " + host, {rc, winsock_category});
+    return AddrInfoList(list);
+}
+
+// "127.0.0.1:8888"; an IPv4 client of a dual-stack listener ("::ffff:127.0.0.1") is
+// shown as the IPv4 address it really is.
+std::string address_text(const sockaddr* address, socklen_t length) {
+    char host[NI_MAXHOST] = "?";
+    char service[NI_MAXSERV] = "0";
+    getnameinfo(address, length, host, sizeof host, service, sizeof service,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    std::string text = host;
+    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text.erase(0, 7);
+    return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
+}
+
+int milliseconds_left(Clock::time_point deadline, bool forever) {
+    if (forever) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() < 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), INT_MAX));
+}
+
+bool signalled(const WSAPOLLFD& fd) { return (fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0; }
+
+// Waits until `s` is ready for `events` or the waker fires.
+Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
+              const Waker* waker) {
+    bool forever = timeout.count() < 0;
+    Clock::time_point deadline = Clock::now() + timeout;
+    WSAPOLLFD fds[2] = {{s, events, 0}, {waker ? waker->handle() : INVALID_SOCKET, POLLIN, 0}};
+    int rc = WSAPoll(fds, waker ? 2 : 1, milliseconds_left(deadline, forever));
+    if (rc == SOCKET_ERROR) return Wait::failed;
+    if (rc == 0) return Wait::timeout;
+    if (waker && signalled(fds[1])) return Wait::woken;
+    return Wait::ready;
+}
+
+// Not inherited by child processes, as SOCK_CLOEXEC does on POSIX. WSA_FLAG_OVERLAPPED
+// is what socket() gives too, and SO_SNDTIMEO needs it.
+Socket open_socket(const addrinfo& ai) {
+    return Socket(WSASocketW(ai.ai_family, ai.ai_socktype, ai.ai_protocol, nullptr, 0,
+                             WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
+}
+
+void set_blocking(native_socket s, bool blocking) {
+    u_long non_blocking = blocking ? 0 : 1;
+    ioctlsocket(s, FIONBIO, &non_blocking);
+}
+
+Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
+    Socket s = open_socket(ai);
+    if (!s.valid()) return error = last_error(), Socket();
+    BOOL on = TRUE;
+    DWORD off = 0;
+    // Not SO_REUSEADDR: on Windows it lets another program bind the very port we are
+    // listening on and take our clients, and a port left in TIME_WAIT can be bound
+    // again without it anyway. SO_EXCLUSIVEADDRUSE makes the port ours alone.
+    setsockopt(s.handle(), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&on),
+               sizeof on);
+    if (ai.ai_family == AF_INET6)  // one socket for IPv6 and IPv4 clients alike
+        setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&off),
+                   sizeof off);
+    if (::bind(s.handle(), ai.ai_addr, static_cast<int>(ai.ai_addrlen)) != 0 ||
+        ::listen(s.handle(), SOMAXCONN) != 0)
+        return error = last_error(), Socket();
+    // Non-blocking, so that a client which gives up between WSAPoll and accept cannot
+    // leave accept blocked.
+    set_blocking(s.handle(), false);
+    return s;
+}
+
+}  // namespace
+
+NetInit::NetInit() {
+    WSADATA data;
+    int rc = WSAStartup(MAKEWORD(2, 2), &data);
+    if (rc != 0) throw Error("start Winsock", {rc, winsock_category});
+    if (LOBYTE(data.wVersion) != 2 || HIBYTE(data.wVersion) != 2) {
+        WSACleanup();
+        throw Error("start Winsock 2.2", {WSAVERNOTSUPPORTED, winsock_category});
+    }
+}
+
+NetInit::~NetInit() { WSACleanup(); }
+
+void Socket::close() {
+    if (handle_ != invalid) ::closesocket(release());
+}
+
+// Windows has no pipe that WSAPoll can watch, so the waker is a connected pair of
+// loopback sockets: wake() sends one byte, and the read end becomes readable.
+Waker::Waker() {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    sockaddr_in loopback{};
+    loopback.sin_family = AF_INET;
+    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int length = sizeof loopback;
+    auto* address = reinterpret_cast<sockaddr*>(&loopback);
+    Socket listener(open_socket(hints)), writer(open_socket(hints)), reader;
+    if (listener.valid() && writer.valid() && ::bind(listener.handle(), address, length) == 0 &&
+        ::listen(listener.handle(), 1) == 0 &&
+        getsockname(listener.handle(), address, &length) == 0 &&
+        ::connect(writer.handle(), address, length) == 0)
+        reader = Socket(::accept(listener.handle(), nullptr, nullptr));
+    if (!reader.valid()) throw Error("create wake-up socket pair", last_error());
+    // Another program could have connected to the listener first: make sure the
+    // accepted end is ours, as Python's socket.socketpair() does on Windows.
+    sockaddr_in ours{}, theirs{};
+    int ours_length = sizeof ours, theirs_length = sizeof theirs;
+    getsockname(writer.handle(), reinterpret_cast<sockaddr*>(&ours), &ours_length);
+    getpeername(reader.handle(), reinterpret_cast<sockaddr*>(&theirs), &theirs_length);
+    if (ours.sin_port != theirs.sin_port || ours.sin_addr.s_addr != theirs.sin_addr.s_addr)
+        throw Error("create wake-up socket pair", std::make_error_code(std::errc::connection_refused));
+    set_blocking(writer.handle(), false);  // wake() must never block
+    read_end_ = reader.release();
+    write_end_ = writer.release();
+}
+
+Waker::~Waker() {
+    ::closesocket(read_end_);
+    ::closesocket(write_end_);
+}
+
+void Waker::wake() const noexcept {
+    // send() is safe from any thread, the console control handler's included; a full
+    // buffer means it is already woken.
+    ::send(write_end_, "!", 1, 0);
+}
+
+bool Waker::woken() const {
+    WSAPOLLFD fd = {read_end_, POLLIN, 0};
+    return WSAPoll(&fd, 1, 0) > 0;
+}
+
+void Waker::wait() const {
+    WSAPOLLFD fd = {read_end_, POLLIN, 0};
+    WSAPoll(&fd, 1, -1);
+}
+
+Socket listen_tcp(const std::string& host, std::uint16_t port) {
+    std::error_code error;
+    std::string tried;
+    // "Every address" is "::" (which also takes IPv4 clients), or "0.0.0.0" where the
+    // system has no IPv6.
+    std::vector<std::string> names = {host};
+    if (host.empty()) names = {"::", "0.0.0.0"};
+    for (const std::string& name : names) {
+        AddrInfoList list = resolve(name, port, AI_PASSIVE | AI_NUMERICSERV);
+        for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+            tried = address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
+            Socket s = bind_and_listen(*ai, error);
+            if (s.valid()) return s;
+            // A real refusal (port in use, permission) is the answer; a missing
+            // address family just means "try the next one".
+            if (error != std::errc::address_family_not_supported) throw Error("listen on " + tried, error);
+        }
+    }
+    throw Error("listen on " + tried, error);
+}
+
+std::string local_endpoint(const Socket& listener) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    getsockname(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    return address_text(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+std::uint16_t local_port(const Socket& listener) {
+    std::string text = local_endpoint(listener);
+    return static_cast<std::uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
+}
+
+Socket connect_tcp(const std::string& host, std::uint16_t port) {
+    // No AI_ADDRCONFIG: Windows does not count loopback as configured, so on a machine
+    // with no network it would refuse to find even 127.0.0.1.
+    AddrInfoList list = resolve(host, port, AI_NUMERICSERV);
+    std::error_code error;
+    std::string tried;
+    for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+        tried = address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
+        Socket s = open_socket(*ai);
+        if (!s.valid()) {
+            error = last_error();
+            continue;
+        }
+        if (::connect(s.handle(), ai->ai_addr, static_cast<int>(ai->ai_addrlen)) == 0) return s;
+        error = last_error();
+    }
+    throw Error("connect to " + tried, error);
+}
+
+// Windows has no per-process limit on sockets like POSIX's RLIMIT_NOFILE, so there is
+// no reserve descriptor here: WSAEMFILE and WSAENOBUFS come back as failures.
+Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
+                       const Waker* waker) {
+    Accepted result;
+    for (;;) {
+        result.status = wait_for(listener.handle(), POLLIN, timeout, waker);
+        if (result.status != Wait::ready) {
+            if (result.status == Wait::failed) result.error = last_error();
+            return result;
+        }
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        SOCKET s = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+        if (s == INVALID_SOCKET) {
+            // The client gave up between WSAPoll and accept: not our failure.
+            int code = WSAGetLastError();
+            if (code == WSAEWOULDBLOCK || code == WSAECONNRESET || code == WSAEINTR) continue;
+            result.status = Wait::failed;
+            result.error = {code, winsock_category};
+            return result;
+        }
+        set_blocking(s, true);  // accepted sockets inherit the listener's non-blocking mode
+        result.socket = Socket(s);
+        result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+        return result;
+    }
+}
+
+Received recv_some(const Socket& s, char* buffer, std::size_t size,
+                   std::chrono::milliseconds timeout, const Waker* waker) {
+    int capacity = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
+    for (;;) {
+        switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
+        case Wait::timeout: return {Received::timeout};
+        case Wait::woken: return {Received::woken};
+        case Wait::failed: return {Received::failed, 0, last_error()};
+        case Wait::ready: break;
+        }
+        int n = ::recv(s.handle(), buffer, capacity, 0);  // readable: it will not block
+        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
+        if (n == 0) return {Received::closed};
+        int code = WSAGetLastError();
+        if (code != WSAEINTR && code != WSAEWOULDBLOCK) return {Received::failed, 0, {code, winsock_category}};
+    }
+}
+
+std::error_code send_all(const Socket& s, std::string_view bytes,
+                         std::chrono::milliseconds timeout) {
+    // Winsock takes the send timeout as a DWORD of milliseconds (POSIX: a timeval), and
+    // 0 there means "no limit". No SIGPIPE exists on Windows: a gone peer is an error.
+    DWORD limit = timeout.count() < 0 ? 0 : static_cast<DWORD>(std::clamp<long long>(timeout.count(), 1, MAXDWORD));
+    setsockopt(s.handle(), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&limit), sizeof limit);
+    while (!bytes.empty()) {
+        int n = ::send(s.handle(), bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), INT_MAX)), 0);
+        if (n >= 0) {
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        int code = WSAGetLastError();
+        if (code == WSAEINTR) continue;
+        if (code == WSAETIMEDOUT) return std::make_error_code(std::errc::timed_out);
+        return {code, winsock_category};
+    }
+    return {};
+}
+
+void shutdown_send(const Socket& s) { ::shutdown(s.handle(), SD_SEND); }
+
+}  // namespace net

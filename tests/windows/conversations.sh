@@ -1,0 +1,128 @@
+#!/bin/bash
+# Conversations between the Windows build (run under Wine) and the Linux build, with
+# Chinese text, over 127.0.0.1 on ports the system picks:
+#   1. the Windows client at a Chinese console (code page 936: GBK) talks to the Linux
+#      server, UTF-8 on the wire;
+#   2. the Linux client talks to the Windows server at a Chinese console, GBK on the
+#      wire; then the Windows server is sent Ctrl-C (SIGINT, which Wine turns into a
+#      console control event) and must shut down cleanly.
+# Every process runs under `timeout` and is ended by pid when the script exits.
+#
+# usage: tests/windows/conversations.sh NATIVE_BUILD WINDOWS_BUILD   (WINE=wine)
+set -u
+
+native=$1
+windows=$2
+wine=${WINE:-wine}
+export WINEDEBUG=-all
+# Wine takes the Windows code page from the locale: zh_CN gives code page 936, the
+# console of a Chinese Windows.
+chinese_windows=(env LC_ALL=zh_CN.UTF-8 timeout 60 "$wine")
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...: one result line per check
+    if "${@:2}"; then
+        passed=$((passed + 1))
+        echo "ok:   $1"
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $1"
+    fi
+}
+contains() { grep -qF -- "$2" "$1"; }
+heard() { grep -qE "^\[#1 [^]]+\] $2\$" "$1"; }  # the server's line for what #1 said
+gbk() { printf '%s\n' "$@" | iconv -f UTF-8 -t GBK; }
+from_gbk() { iconv -f GBK -t UTF-8 "$1" > "$1.utf8"; }
+
+# The port from a server's first line ("listening on [::]:40213"), once it is there.
+port_of() {
+    for _ in $(seq 600); do
+        local line
+        line=$(head -n 1 "$1" 2>/dev/null)
+        if [[ $line == "listening on "* ]]; then
+            echo "${line##*:}"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "no 'listening on' line from the server in 60 s: $(cat "$1" "$2" 2>/dev/null)" >&2
+    return 1
+}
+
+dump() {  # shows what a failed conversation printed
+    for file in "$@"; do echo "--- $file"; cat "$file"; done
+}
+
+windows_client_to_linux_server() {
+    echo "== Windows client (GBK console) -> Linux server"
+    local out=$work/1
+    mkdir -p "$out"
+    # The server's answer waits in its input until the client speaks; the input stays
+    # open, as its end would shut the server down.
+    mkfifo "$out/server.in"
+    (printf '你好，客户端\n'; exec sleep 60) > "$out/server.in" &
+    pids+=($!)
+    timeout 60 "$native/intercom-server" --port 0 < "$out/server.in" \
+        > "$out/server.out" 2> "$out/server.err" &
+    local server=$!
+    pids+=($server)
+    local port
+    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    gbk 你好 bye > "$out/client.in"
+    "${chinese_windows[@]}" "$windows/intercom-client.exe" 127.0.0.1 "$port" \
+        < "$out/client.in" > "$out/client.out" 2> "$out/client.err"
+    local status=$?
+    from_gbk "$out/client.out"
+    check "Windows client exits 0 after bye" test "$status" -eq 0
+    check "Windows client shows the greeting" contains "$out/client.out.utf8" "[127.0.0.1:$port] 天王盖地虎"
+    check "Windows client shows the server's Chinese answer" contains "$out/client.out.utf8" "[127.0.0.1:$port] 你好，客户端"
+    check "Linux server receives 你好 intact" heard "$out/server.out" 你好
+    check "Linux server sees the client's bye" contains "$out/server.out" "said bye"
+    [ "$failed" -eq 0 ] || dump "$out"/server.out "$out"/server.err "$out"/client.out.utf8 "$out"/client.err
+    kill "$server" 2>/dev/null
+}
+
+linux_client_to_windows_server() {
+    echo "== Linux client -> Windows server (GBK console, GBK on the wire)"
+    local out=$work/2
+    mkdir -p "$out"
+    local fifo=$out/server.in
+    mkfifo "$fifo"
+    (gbk '你好，服务器在此'; exec sleep 60) > "$fifo" &
+    pids+=($!)
+    "${chinese_windows[@]}" "$windows/intercom-server.exe" --port 0 --encoding GBK < "$fifo" \
+        > "$out/server.out" 2> "$out/server.err" &
+    local server=$!
+    pids+=($server)
+    local port
+    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    printf '你好\nbye\n' | timeout 30 "$native/intercom-client" --encoding GBK 127.0.0.1 "$port" \
+        > "$out/client.out" 2> "$out/client.err"
+    local status=$?
+    check "Linux client exits 0 after bye" test "$status" -eq 0
+    check "Linux client shows the greeting" contains "$out/client.out" "[127.0.0.1:$port] 天王盖地虎"
+    check "Linux client shows the Windows server's Chinese answer" contains "$out/client.out" "[127.0.0.1:$port] 你好，服务器在此"
+    # Ctrl-C: the console control handler wakes the server, which says goodbye and exits 0.
+    kill -INT "$server"
+    wait "$server"
+    local server_status=$?
+    from_gbk "$out/server.out"
+    check "Windows server receives 你好 intact" heard "$out/server.out.utf8" 你好
+    check "Windows server sees the client's bye" contains "$out/server.out.utf8" "said bye"
+    check "Windows server exits 0 on Ctrl-C" test "$server_status" -eq 0
+    [ "$failed" -eq 0 ] || dump "$out"/server.out.utf8 "$out"/server.err "$out"/client.out "$out"/client.err
+}
+
+windows_client_to_linux_server
+linux_client_to_windows_server
+echo "windows: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
