@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "harness.h"
 
 using namespace harness;
@@ -66,4 +68,52 @@ TEST(Network, PortInUseIsOneLineAndExitOne) {
     EXPECT_EQ(second.wait_exit(), 1);
     EXPECT_EQ(second.stderr_text(), "intercom-server: listen on 127.0.0.1:" + std::to_string(first.port) +
                                         ": address already in use\n");
+}
+
+TEST(Network, PermissionDeniedIsOneLineAndExitOne) {
+    // As an ordinary user (nobody), ports below 1024 are refused.
+    Child server({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                  program("intercom-server"), "--host", "127.0.0.1", "--port", "80"});
+    EXPECT_EQ(server.wait_exit(), 1);
+    EXPECT_EQ(server.stderr_text(), "intercom-server: listen on 127.0.0.1:80: permission denied\n");
+}
+
+TEST(Network, UnreachableIsOneLineAndExitOne) {
+    // A network namespace of its own has no network at all, not even loopback up.
+    Child you({"/usr/bin/unshare", "-n", "--", program("intercom-client"), "127.0.0.1", "8888"});
+    EXPECT_EQ(you.wait_exit(), 1);
+    EXPECT_EQ(you.stderr_text(), "intercom-client: connect to 127.0.0.1:8888: network is unreachable\n");
+}
+
+TEST(Network, HostThatCannotBeLookedUpIsOneLineAndExitOne) {
+    // In a namespace with no network the lookup fails at once, and asks nobody.
+    Child you({"/usr/bin/unshare", "-n", "--", program("intercom-client"), "no-such-host.invalid"});
+    EXPECT_EQ(you.wait_exit(), 1);
+    std::string err = you.stderr_text();
+    EXPECT_EQ(err.rfind("intercom-client: look up no-such-host.invalid: ", 0), 0u) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
+TEST(Network, BadOptionsPrintUsageAndExitTwoEchoingTheValue) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string echoed;
+    };
+    std::vector<Case> cases = {
+        {{program("intercom-server"), "--bogus"}, "'--bogus'"},
+        {{program("intercom-server"), "--port", "http"}, "'http'"},
+        {{program("intercom-server"), "--port", "65536"}, "'65536'"},
+        {{program("intercom-server"), "--greeting", ""}, "greeting"},
+        {{program("intercom-server"), "--encoding", "ISO-2022-CN-EXT"}, "'ISO-2022-CN-EXT'"},
+        {{program("intercom-client"), "-x"}, "'-x'"},
+        {{program("intercom-client"), "127.0.0.1", "0"}, "'0'"},
+    };
+    for (Case& c : cases) {
+        Child program_run(c.args);
+        EXPECT_EQ(program_run.wait_exit(), 2) << c.args[1];
+        std::string err = program_run.stderr_text();
+        EXPECT_NE(err.find(c.echoed), std::string::npos) << err;
+        EXPECT_NE(err.find("usage:"), std::string::npos) << err;
+        EXPECT_EQ(program_run.stdout_text(), "");
+    }
 }
