@@ -30,10 +30,11 @@ int main(int argc, char** argv) {
         net::NetInit net;
         terminal::Console console;
         terminal::LineReader input(options.wire.max_line * 4);
+        if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
         net::Socket socket = net::connect_tcp(options.host, options.port);
         std::string server = net::endpoint_text(options.host, options.port);
         channel::Channel channel(std::move(socket), options.wire);
-        return Session(channel, console, input, server).run();
+        return Session(channel, console, input, server, options.countersign).run();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "intercom-client: %s\n", e.what());
         return 1;

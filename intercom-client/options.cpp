@@ -11,17 +11,21 @@ const char* const client_usage =
     "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
     "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
     "      --raw              send messages without a trailing newline\n"
+    "      --countersign TEXT answer the greeting with TEXT at once (e.g. 宝塔镇河妖)\n"
+    "      --trace            print every socket call and its result on stderr\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n";
 
 namespace {
 
-enum LongOnly { encoding = 256, raw };
+enum LongOnly { encoding = 256, raw, countersign, trace };
 
 const option long_options[] = {
     {"encoding", required_argument, nullptr, encoding},
     {"raw", no_argument, nullptr, raw},
+    {"countersign", required_argument, nullptr, countersign},
+    {"trace", no_argument, nullptr, trace},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -40,6 +44,11 @@ ClientOptions parse_client_options(int argc, char** argv) {
             else throw cli::UsageError(codec::UnknownEncoding(optarg).what());
             break;
         case raw: o.wire.raw = true; break;
+        case countersign:
+            if (!*optarg) throw cli::UsageError("the countersign cannot be empty");
+            o.countersign = optarg;
+            break;
+        case trace: o.trace = true; break;
         case 'h': o.show_help = true; break;
         case 'V': o.show_version = true; break;
         default: throw cli::UsageError(cli::bad_option_message(argv, optind, optopt, c == ':'));

@@ -11,6 +11,8 @@ struct ClientOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = protocol::default_port;
     channel::WireOptions wire;
+    std::string countersign;  // sent at once after the greeting, when given
+    bool trace = false;
     bool show_help = false;
     bool show_version = false;
 };

@@ -7,10 +7,25 @@ using channel::Incoming;
 using terminal::LineReader;
 
 int Session::run() {
-    for (;;) {
-        if (std::optional<int> status = hear_them()) return *status;
-        if (std::optional<int> status = speak()) return *status;
+    std::optional<int> status = hear_them();  // the greeting
+    if (!status) status = give_countersign();
+    while (!status) {
+        status = speak();
+        if (!status) status = hear_them();
     }
+    return *status;
+}
+
+// With --countersign, the answer to the greeting goes out at once; then it is our
+// turn again, as if the greeting had never needed answering.
+std::optional<int> Session::give_countersign() {
+    if (countersign_.empty()) return std::nullopt;
+    if (std::error_code e = channel_.send(countersign_)) {
+        console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+        return 1;
+    }
+    console_.out("(countersign given)");
+    return std::nullopt;
 }
 
 // Their turn: one message from the server.

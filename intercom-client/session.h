@@ -10,8 +10,12 @@
 class Session {
 public:
     Session(channel::Channel& channel, terminal::Console& console, terminal::LineReader& input,
-            std::string server)
-        : channel_(channel), console_(console), input_(input), server_(std::move(server)) {}
+            std::string server, std::string countersign)
+        : channel_(channel),
+          console_(console),
+          input_(input),
+          server_(std::move(server)),
+          countersign_(std::move(countersign)) {}
 
     // Takes turns until the conversation ends; returns the exit status (0 ended with
     // bye or end of input, 1 the connection failed).
@@ -22,9 +26,11 @@ private:
     std::optional<int> speak();
     std::optional<int> heard(const channel::Incoming& in);
     int say_bye();
+    std::optional<int> give_countersign();
 
     channel::Channel& channel_;
     terminal::Console& console_;
     terminal::LineReader& input_;
     std::string server_;  // "127.0.0.1:8888", as the console names it
+    std::string countersign_;
 };

@@ -17,6 +17,9 @@ struct Turns {
     const ConversationSetup& setup;
 
     std::string run();
+    std::string check_countersign();
+    std::error_code send(const std::string& text);
+    void show(const std::string& text);
     std::string ended_without_message(const Incoming& in);
     std::string notice_and_close(const std::string& notice, const std::string& outcome);
     std::string say_goodbye();
@@ -30,16 +33,41 @@ std::chrono::milliseconds turn_patience(const ServerOptions& o) {
 
 // Returns how the conversation ended, for the console.
 std::string Turns::run() {
-    if (std::error_code e = channel.send(setup.options.greeting))
+    if (std::error_code e = send(setup.options.greeting))
         return "could not send the greeting: " + net::error_text(e);
+    if (std::string refused = check_countersign(); !refused.empty()) return refused;
     for (;;) {
         Incoming in = channel.receive(turn_patience(setup.options));
         if (in.kind != Incoming::message) return ended_without_message(in);
-        setup.console.out("[" + tag + "] " + terminal::escape_for_display(in.text));
+        show(in.text);
         if (protocol::is_bye(in.text)) return "said bye";  // they half-closed: we just close
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }
+}
+
+// With --countersign, the client's first message must be it; "" when it was.
+std::string Turns::check_countersign() {
+    if (setup.options.countersign.empty()) return "";
+    Incoming in = channel.receive(turn_patience(setup.options));
+    if (in.kind != Incoming::message) return ended_without_message(in);
+    if (in.text != setup.options.countersign)
+        return notice_and_close("intercom: wrong countersign", "gave the wrong countersign; closed");
+    setup.console.out("(" + tag + " gave the countersign)");
+    return "";
+}
+
+// A message from the client: on the console and in the transcript, escaped.
+void Turns::show(const std::string& text) {
+    setup.console.out("[" + tag + "] " + terminal::escape_for_display(text));
+    if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::in, text);
+}
+
+// A message to the client: on the wire and in the transcript.
+std::error_code Turns::send(const std::string& text) {
+    std::error_code e = channel.send(text);
+    if (!e && setup.transcript) setup.transcript->record(tag, Transcript::Direction::out, text);
+    return e;
 }
 
 // The answer to one message, sent; "" while the conversation goes on.
@@ -47,7 +75,7 @@ std::string Turns::answer_and_send(const std::string& message) {
     for (;;) {
         std::optional<std::string> answer = setup.answerer.answer(id, message);
         if (!answer) return say_goodbye();
-        std::error_code e = channel.send(*answer);
+        std::error_code e = send(*answer);
         if (e == std::errc::message_size && setup.answerer.interactive()) {
             setup.console.err("(#" + std::to_string(id) + ": too long, not sent; type a shorter answer)");
             continue;
@@ -67,7 +95,7 @@ std::string Turns::notice_and_close(const std::string& notice, const std::string
 
 // The server is shutting down: a proper "bye", so the client ends normally.
 std::string Turns::say_goodbye() {
-    channel.send(protocol::bye);
+    send(std::string(protocol::bye));
     channel.close_after_bye();
     return "told goodbye: the server is shutting down";
 }

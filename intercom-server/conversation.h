@@ -6,6 +6,7 @@
 #include "../shared/terminal.h"
 #include "answerers.h"
 #include "options.h"
+#include "transcript.h"
 
 // What every conversation shares; all of it outlives every conversation thread.
 struct ConversationSetup {
@@ -13,6 +14,7 @@ struct ConversationSetup {
     Answerer& answerer;
     terminal::Console& console;
     const net::Waker& shutdown;
+    Transcript* transcript;  // null without --log
 };
 
 // Runs conversation #id to its end, on the calling thread. Never throws: an

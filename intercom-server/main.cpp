@@ -12,6 +12,7 @@
 #include "answerers.h"
 #include "options.h"
 #include "server.h"
+#include "transcript.h"
 
 namespace {
 
@@ -62,11 +63,15 @@ int main(int argc, char** argv) {
         net::Waker shutdown;
         process::wake_on_shutdown_request(shutdown);
 
+        if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+        std::unique_ptr<Transcript> transcript;
+        if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
+
         net::Socket listener = net::listen_tcp(options.host, options.port);
         console.out("listening on " + net::local_endpoint(listener));
 
         std::unique_ptr<Answerer> answerer = make_answerer(options, console);
-        Server server(std::move(listener), {options, *answerer, console, shutdown});
+        Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
         std::thread listener_thread([&server] { server.run(); });
 
         if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))

@@ -27,6 +27,10 @@ const char* const server_usage =
     "                         S seconds after it began (default 30)\n"
     "      --send-timeout S   give up on a client that takes no data for S seconds\n"
     "                         (default 10)\n"
+    "      --countersign TEXT the client's first message must be TEXT (e.g. 宝塔镇河妖),\n"
+    "                         else it is refused (a password sent in clear text)\n"
+    "      --log FILE         append a transcript: time, conversation, peer, direction, text\n"
+    "      --trace            print every socket call and its result on stderr\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "At the console: a line answers the conversation waiting longest; '@N text'\n"
@@ -39,7 +43,7 @@ using std::chrono::seconds;
 
 enum LongOnly {
     host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line,
-    quiet_gap, partial_timeout, send_timeout
+    quiet_gap, partial_timeout, send_timeout, countersign, log, trace
 };
 
 const option long_options[] = {
@@ -56,6 +60,9 @@ const option long_options[] = {
     {"quiet-gap", required_argument, nullptr, quiet_gap},
     {"partial-timeout", required_argument, nullptr, partial_timeout},
     {"send-timeout", required_argument, nullptr, send_timeout},
+    {"countersign", required_argument, nullptr, countersign},
+    {"log", required_argument, nullptr, log},
+    {"trace", no_argument, nullptr, trace},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -87,6 +94,15 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case quiet_gap: o.wire.quiet_gap = milliseconds(cli::parse_number("--quiet-gap", value, 1, 60000)); break;
     case partial_timeout: o.wire.partial_deadline = seconds(cli::parse_number("--partial-timeout", value, 1, 3600)); break;
     case send_timeout: o.wire.send_timeout = seconds(cli::parse_number("--send-timeout", value, 1, 3600)); break;
+    case countersign:
+        if (value.empty()) throw cli::UsageError("the countersign cannot be empty");
+        o.countersign = value;
+        break;
+    case log:
+        if (value.empty()) throw cli::UsageError("the log file name cannot be empty");
+        o.log_path = value;
+        break;
+    case trace: o.trace = true; break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
     }

@@ -19,6 +19,9 @@ struct ServerOptions {
     std::size_t max_clients = 1024;
     std::chrono::seconds idle_timeout{600};  // 0: never
     channel::WireOptions wire;
+    std::string countersign;  // empty: none asked for
+    std::string log_path;     // empty: no transcript
+    bool trace = false;
     bool show_help = false;
     bool show_version = false;
 };

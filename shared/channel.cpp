@@ -11,6 +11,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What one recv() brought, in messages: TCP is a byte stream, and this is where a
+// learner watching --trace sees two messages arrive as one, or one in pieces.
+std::string messages_text(std::size_t ended, bool part_of_next) {
+    std::string count = std::to_string(ended) + (ended == 1 ? " message" : " messages");
+    if (ended == 0) return "partial message, waiting for the rest";
+    if (part_of_next) return count + " and part of the next";
+    return ended == 1 ? count : count + " in one recv";
+}
+
+void trace_recv(const net::Socket& s, const net::Received& got, const std::string& note) {
+    std::string call = "recv(" + net::fd_text(s) + ") = ";
+    if (got.kind == net::Received::data) net::trace(call + std::to_string(got.bytes) + " bytes (" + note + ")");
+    if (got.kind == net::Received::closed) net::trace(call + "0 (end of stream)");
+    if (got.kind == net::Received::failed) net::trace(call + "-1 (" + net::error_text(got.error) + ")");
+}
+
 milliseconds until(Clock::time_point when) {
     return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(when - Clock::now()));
 }
@@ -47,11 +63,17 @@ Incoming Channel::receive(milliseconds patience) {
         }
         char chunk[4096];
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, waker_);
+        if (net::tracing() && got.kind != net::Received::data) trace_recv(socket_, got, "");
         switch (got.kind) {
-        case net::Received::data:
+        case net::Received::data: {
             if (!partial) partial_since_ = Clock::now();
-            framer_.feed({chunk, got.bytes});
+            std::size_t ended = framer_.feed({chunk, got.bytes});
+            if (net::tracing()) {
+                char last = chunk[got.bytes - 1];
+                trace_recv(socket_, got, messages_text(ended, last != '\n' && last != '\r'));
+            }
             break;
+        }
         case net::Received::closed: peer_closed_ = true; break;
         case net::Received::woken: return {Incoming::woken};
         case net::Received::failed: return {Incoming::failed, {}, got.error};
@@ -86,7 +108,10 @@ void Channel::close_after_bye() {
     net::shutdown_send(socket_);
     Clock::time_point deadline = Clock::now() + protocol::bye_drain_time;
     char chunk[4096];
-    while (net::recv_some(socket_, chunk, sizeof chunk, until(deadline)).kind == net::Received::data) {
+    for (;;) {
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, until(deadline));
+        if (net::tracing()) trace_recv(socket_, got, "after bye: dropped");
+        if (got.kind != net::Received::data) break;
     }
     socket_.close();
 }

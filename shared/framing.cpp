@@ -3,13 +3,20 @@
 
 namespace framing {
 
-void LineFramer::feed(std::string_view bytes) {
-    if (overflowed_) return;
+std::size_t LineFramer::feed(std::string_view bytes) {
+    if (overflowed_) return 0;
     if (skip_lf_ && !bytes.empty()) {
         if (bytes.front() == '\n') bytes.remove_prefix(1);
         skip_lf_ = false;
     }
+    std::size_t line_ends = 0;
+    bool after_cr = !buffer_.empty() && buffer_.back() == '\r';
+    for (char c : bytes) {
+        if (c == '\r' || (c == '\n' && !after_cr)) ++line_ends;  // CRLF is one line end
+        after_cr = c == '\r';
+    }
     buffer_.append(bytes);
+    return line_ends;
 }
 
 std::optional<Frame> LineFramer::next() {

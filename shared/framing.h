@@ -25,8 +25,9 @@ class LineFramer {
 public:
     explicit LineFramer(std::size_t max_line = default_max_line) : max_line_(max_line) {}
 
-    // Adds received bytes.
-    void feed(std::string_view bytes);
+    // Adds received bytes; returns how many messages they completed (for --trace,
+    // which shows a learner when one recv() held two messages, or half of one).
+    std::size_t feed(std::string_view bytes);
 
     // The next complete message, if any. Once a message grows past max_line bytes
     // without ending, returns too_long (and nothing after it): the stream is no longer

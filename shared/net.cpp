@@ -5,6 +5,18 @@
 
 namespace net {
 
+namespace {
+TraceHook trace_hook;  // set once in main, before any thread starts
+}
+
+void set_trace_hook(TraceHook hook) { trace_hook = std::move(hook); }
+bool tracing() { return static_cast<bool>(trace_hook); }
+void trace(const std::string& line) {
+    if (trace_hook) trace_hook(line);
+}
+
+std::string fd_text(const Socket& s) { return "fd " + std::to_string(s.handle()); }
+
 Error::Error(const std::string& what_was_tried, std::error_code reason)
     : std::system_error(reason, what_was_tried),
       text_(what_was_tried + ": " + error_text(reason)) {}

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -134,6 +135,17 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
 
 // Half-close: "I will send no more", so the peer reads a clean end of stream.
 void shutdown_send(const Socket& s);
+
+// --trace: each socket call and its result, one line each, named as the C API names
+// them ("bind(fd 3, [::]:8888) = 0"), handed to `hook` in the order they happen. Set it
+// once, before any thread starts; an empty hook turns tracing off.
+using TraceHook = std::function<void(const std::string& line)>;
+void set_trace_hook(TraceHook hook);
+bool tracing();
+void trace(const std::string& line);  // for shared code that makes the calls (channel)
+
+// "fd 4", as traces name a socket.
+std::string fd_text(const Socket& s);
 
 // Text for a socket error code ("connection refused"), the same on every platform.
 std::string error_text(const std::error_code& error);

@@ -92,21 +92,47 @@ Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
     }
 }
 
+const char* family_name(int family) { return family == AF_INET6 ? "AF_INET6" : "AF_INET"; }
+
+// A call's result (0 or -1) as --trace shows it; errno survives the tracing.
+void trace_send(const Socket& s, std::size_t size, ssize_t sent) {
+    int saved = errno;
+    std::string call = "send(" + fd_text(s) + ", " + std::to_string(size) + " bytes) = ";
+    trace(call + (sent >= 0 ? std::to_string(sent) : "-1 (" + error_text(last_error()) + ")"));
+    errno = saved;
+}
+
+int traced(int rc, const std::string& call) {
+    if (!tracing()) return rc;
+    int saved = errno;
+    trace(call + " = " + (rc == 0 ? "0" : "-1 (" + error_text(last_error()) + ")"));
+    errno = saved;
+    return rc;
+}
+
 Socket open_socket(const addrinfo& ai) {
-    return Socket(::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol));
+    Socket s(::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol));
+    std::string call = std::string("socket(") + family_name(ai.ai_family) + ", SOCK_STREAM)";
+    if (!s.valid()) traced(-1, call);
+    else if (tracing()) trace(call + " = " + fd_text(s));
+    return s;
 }
 
 Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
     Socket s = open_socket(ai);
     if (!s.valid()) return error = last_error(), Socket();
     int on = 1, off = 0;
+    std::string fd = fd_text(s);
     // Without SO_REUSEADDR a restarted server cannot bind its port again until the
     // previous connections' TIME_WAIT has passed (a minute or more).
-    setsockopt(s.handle(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    traced(setsockopt(s.handle(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on),
+           "setsockopt(" + fd + ", SO_REUSEADDR, 1)");
     if (ai.ai_family == AF_INET6)  // one socket for IPv6 and IPv4 clients alike
-        setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-    if (::bind(s.handle(), ai.ai_addr, ai.ai_addrlen) != 0 ||
-        ::listen(s.handle(), SOMAXCONN) != 0)
+        traced(setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off),
+               "setsockopt(" + fd + ", IPV6_V6ONLY, 0)");
+    std::string address = address_text(ai.ai_addr, ai.ai_addrlen);
+    if (traced(::bind(s.handle(), ai.ai_addr, ai.ai_addrlen), "bind(" + fd + ", " + address + ")") != 0 ||
+        traced(::listen(s.handle(), SOMAXCONN), "listen(" + fd + ", " + std::to_string(SOMAXCONN) + ")") != 0)
         return error = last_error(), Socket();
     return s;
 }
@@ -117,7 +143,9 @@ NetInit::NetInit() = default;
 NetInit::~NetInit() = default;
 
 void Socket::close() {
-    if (handle_ != invalid) ::close(release());
+    if (handle_ == invalid) return;
+    if (tracing()) trace("close(" + fd_text(*this) + ")");
+    ::close(release());
 }
 
 Waker::Waker() {
@@ -202,6 +230,7 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
         int rc;
         do rc = ::connect(s.handle(), ai->ai_addr, ai->ai_addrlen);
         while (rc != 0 && errno == EINTR);
+        traced(rc, "connect(" + fd_text(s) + ", " + tried + ")");
         if (rc == 0) return s;
         error = last_error();
     }
@@ -238,6 +267,7 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         sockaddr_storage address{};
         socklen_t length = sizeof address;
         int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+        if (fd < 0) traced(-1, "accept(" + fd_text(listener) + ")");
         if (fd < 0) {
             // The client gave up between poll and accept: not our failure.
             if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
@@ -249,6 +279,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         result.socket = Socket(fd);
         result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+        if (tracing())
+            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " + result.peer);
         return result;
     }
 }
@@ -274,6 +306,7 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
                          std::chrono::milliseconds timeout) {
     while (!bytes.empty()) {
         ssize_t n = ::send(s.handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (tracing()) trace_send(s, bytes.size(), n);
         if (n >= 0) {
             bytes.remove_prefix(static_cast<std::size_t>(n));
             continue;
@@ -288,6 +321,8 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
     return {};
 }
 
-void shutdown_send(const Socket& s) { ::shutdown(s.handle(), SHUT_WR); }
+void shutdown_send(const Socket& s) {
+    traced(::shutdown(s.handle(), SHUT_WR), "shutdown(" + fd_text(s) + ", SHUT_WR)");
+}
 
 }  // namespace net

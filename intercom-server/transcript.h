@@ -1,0 +1,29 @@
+// --log: an append-only transcript of every message, one line each, written through
+// at once so that nothing is lost if the server dies.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+class Transcript {
+public:
+    // Opens `path` for appending; throws std::runtime_error naming it and why not.
+    explicit Transcript(const std::string& path);
+    ~Transcript();
+    Transcript(const Transcript&) = delete;
+    Transcript& operator=(const Transcript&) = delete;
+
+    enum class Direction { in, out };
+
+    // "2026-11-25T08:30:37.123Z #1 127.0.0.1:50412 in 你好", with the text escaped as
+    // on the console. Safe to call from every conversation thread at once: each line
+    // is one write to a file opened for appending.
+    void record(const std::string& conversation, Direction direction, const std::string& text);
+
+private:
+    std::FILE* file_;
+};
+
+// "2026-11-25T08:30:37.123Z": ISO 8601, UTC, milliseconds.
+std::string iso8601_utc(std::chrono::system_clock::time_point when);
