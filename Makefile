@@ -168,6 +168,13 @@ $(WINDOWS_GTEST)/%.o: $(GTEST_SRC)/src/%.cc
 	@mkdir -p $(@D)
 	$(WINDOWS_CXX) -std=c++17 -O2 -isystem $(GTEST_SRC)/include -I$(GTEST_SRC) -c -o $@ $<
 
+# Wine 8 has no code page 54936 (GB18030), which Windows has, so the codec refuses
+# GB18030 there (tests/windows checks that it does so clearly); these tests need it.
+WINE_GTEST_FILTER ?= -Codec.ChineseRoundTripsThroughGb18030:Codec.Gb18030HoldsEveryCharacter:$\
+Codec.ACharacterSplitBetweenTwoPiecesComesOutWhole:Codec.FedOneByteAtATimeComesOutWhole:$\
+Codec.InvalidGbkBytesBecomeReplacementCharacters:Codec.DecodedOutputIsAlwaysValidUtf8:$\
+Codec.InvalidUtf8BecomesReplacementCharactersAndNeverPassesThrough
+
 # The unit tests, with the Windows-only ones from tests/windows, run under Wine; then
 # tests/windows/conversations.sh talks across: Windows client to Linux server, Linux
 # client to Windows server.
@@ -176,7 +183,7 @@ test-windows: all $(WINDOWS_GTEST_OBJ)
 	    UNIT_SRC="$(wildcard tests/unit/*.cpp tests/windows/*.cpp)" \
 	    CPPFLAGS="$(CPPFLAGS) -isystem $(GTEST_SRC)/include" \
 	    GTEST_LIBS="$(WINDOWS_GTEST_OBJ)"
-	WINEDEBUG=-all timeout 600 $(WINE) $(WINDOWS_BUILD)/unit-tests.exe
+	WINEDEBUG=-all GTEST_FILTER='$(WINE_GTEST_FILTER)' timeout 600 $(WINE) $(WINDOWS_BUILD)/unit-tests.exe
 	WINE=$(WINE) timeout 600 tests/windows/conversations.sh $(BUILD) $(WINDOWS_BUILD)
 
 # --- end windows ---
