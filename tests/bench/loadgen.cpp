@@ -61,7 +61,7 @@ struct Results {
     long held_now = 0, held_max = 0, finished = 0, failures = 0, retries = 0, turns = 0;
     std::vector<std::uint64_t> latency_ns;
     Clock::time_point began, turns_started, turns_ended;
-    long rss_before_kib = -1, rss_held_kib = -1, threads_held = -1;
+    long rss_before_kib = -1, rss_held_kib = -1, threads_held = -1, maps_held = -1;
     double server_cpu_at_turns = -1, server_cpu_after_turns = -1;
 };
 
@@ -111,6 +111,15 @@ long proc_status_field(long pid, const std::string& field) {
         return value;
     }
     return -1;
+}
+
+// How many memory maps the process has (each thread's stack and guard page count):
+// vm.max_map_count bounds it.
+long proc_map_count(long pid) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    long lines = 0;
+    for (std::string line; std::getline(maps, line);) ++lines;
+    return lines;
 }
 
 // CPU time the process has used so far (user + system, every thread, living or ended),
@@ -312,6 +321,7 @@ void LoadGenerator::begin_turns() {
     if (o_.server_pid) {
         r_.rss_held_kib = proc_status_field(o_.server_pid, "VmRSS:");
         r_.threads_held = proc_status_field(o_.server_pid, "Threads:");
+        r_.maps_held = proc_map_count(o_.server_pid);
     }
     std::printf("held=%ld (all connected; %s)\n", r_.held_now,
                 o_.hold_only ? "waiting for the server to close them" : "turns begin");
@@ -376,10 +386,10 @@ int main(int argc, char** argv) {
     long unfinished = o.conversations - r.finished - r.failures;
     std::printf("held=%ld finished=%ld failures=%ld unfinished=%ld retries=%ld turns=%ld "
                 "turn_seconds=%.3f turns_per_s=%.0f p50_us=%.1f p99_us=%.1f "
-                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld nofile=%ld ramp_s=%.2f server_cpu_us_per_turn=%.1f wall_s=%.1f\n",
+                "rss_before_kib=%ld rss_held_kib=%ld threads_held=%ld maps_held=%ld nofile=%ld ramp_s=%.2f server_cpu_us_per_turn=%.1f wall_s=%.1f\n",
                 r.held_max, r.finished, r.failures, unfinished, r.retries, r.turns, seconds,
                 seconds > 0 ? static_cast<double>(r.turns) / seconds : 0.0,
                 percentile_us(r.latency_ns, 0.50), percentile_us(r.latency_ns, 0.99), r.rss_before_kib,
-                r.rss_held_kib, r.threads_held, nofile, ramp, cpu_per_turn, wall);
+                r.rss_held_kib, r.threads_held, r.maps_held, nofile, ramp, cpu_per_turn, wall);
     return r.finished == o.conversations ? 0 : 1;
 }

@@ -128,6 +128,7 @@ measure_many() {
         --server-pid "$server_pid" 2>"$work/$name.loadgen.err" | tail -n 1)
     stop_server "$server_pid"
     [ -n "$(field held "$result")" ] || fail "load generator failed against $name: $(cat "$work/$name.loadgen.err")"
+    [ -s "$work/$name.loadgen.err" ] && sed "s/^/  ($name) /" "$work/$name.loadgen.err"
     printf -v "result_$name" '%s' "$result"
     printf -v "stop_$name" '%s in %s s' "$stop_status" "$stop_seconds"
 }
@@ -143,7 +144,7 @@ print_many() {
     say "$n conversations at once, $t turns each:"
     printf '  %-30s %12s %12s %8s\n' "" intercom floor ratio
     local key label
-    for key in held ramp_s finished failures retries turns_per_s server_cpu_us_per_turn p50_us p99_us threads_held; do
+    for key in held ramp_s finished failures retries turns_per_s server_cpu_us_per_turn p50_us p99_us threads_held maps_held; do
         case $key in
         ramp_s) label="seconds to connect all" ;;
         server_cpu_us_per_turn) label="server CPU per turn (us)" ;;
@@ -151,6 +152,7 @@ print_many() {
         p50_us) label="turn latency p50 (us)" ;;
         p99_us) label="turn latency p99 (us)" ;;
         threads_held) label="server threads (all held)" ;;
+        maps_held) label="server memory maps (all held)" ;;
         *) label=$key ;;
         esac
         printf '  %-30s %12s %12s %8s\n' "$label" "$(field "$key" "$p")" "$(field "$key" "$f")" \
