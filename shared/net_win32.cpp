@@ -137,11 +137,33 @@ Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
     return Wait::ready;
 }
 
+const char* family_name(int family) { return family == AF_INET6 ? "AF_INET6" : "AF_INET"; }
+
+// A call's result (0 or -1) as --trace shows it; WSAGetLastError survives the tracing.
+int traced(int rc, const std::string& call) {
+    if (!tracing()) return rc;
+    int saved = WSAGetLastError();
+    trace(call + " = " + (rc == 0 ? "0" : "-1 (" + error_text(last_error()) + ")"));
+    WSASetLastError(saved);
+    return rc;
+}
+
+void trace_send(const Socket& s, std::size_t size, int sent) {
+    int saved = WSAGetLastError();
+    std::string call = "send(" + fd_text(s) + ", " + std::to_string(size) + " bytes) = ";
+    trace(call + (sent >= 0 ? std::to_string(sent) : "-1 (" + error_text(last_error()) + ")"));
+    WSASetLastError(saved);
+}
+
 // Not inherited by child processes, as SOCK_CLOEXEC does on POSIX. WSA_FLAG_OVERLAPPED
 // is what socket() gives too, and SO_SNDTIMEO needs it.
 Socket open_socket(const addrinfo& ai) {
-    return Socket(WSASocketW(ai.ai_family, ai.ai_socktype, ai.ai_protocol, nullptr, 0,
-                             WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
+    Socket s(WSASocketW(ai.ai_family, ai.ai_socktype, ai.ai_protocol, nullptr, 0,
+                        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
+    std::string call = std::string("socket(") + family_name(ai.ai_family) + ", SOCK_STREAM)";
+    if (!s.valid()) traced(-1, call);
+    else if (tracing()) trace(call + " = " + fd_text(s));
+    return s;
 }
 
 void set_blocking(native_socket s, bool blocking) {
@@ -154,16 +176,21 @@ Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
     if (!s.valid()) return error = last_error(), Socket();
     BOOL on = TRUE;
     DWORD off = 0;
+    std::string fd = fd_text(s);
     // Not SO_REUSEADDR: on Windows it lets another program bind the very port we are
     // listening on and take our clients, and a port left in TIME_WAIT can be bound
     // again without it anyway. SO_EXCLUSIVEADDRUSE makes the port ours alone.
-    setsockopt(s.handle(), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&on),
-               sizeof on);
+    traced(setsockopt(s.handle(), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
+                      reinterpret_cast<const char*>(&on), sizeof on),
+           "setsockopt(" + fd + ", SO_EXCLUSIVEADDRUSE, 1)");
     if (ai.ai_family == AF_INET6)  // one socket for IPv6 and IPv4 clients alike
-        setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&off),
-                   sizeof off);
-    if (::bind(s.handle(), ai.ai_addr, static_cast<int>(ai.ai_addrlen)) != 0 ||
-        ::listen(s.handle(), SOMAXCONN) != 0)
+        traced(setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY,
+                          reinterpret_cast<const char*>(&off), sizeof off),
+               "setsockopt(" + fd + ", IPV6_V6ONLY, 0)");
+    int length = static_cast<int>(ai.ai_addrlen);
+    std::string address = address_text(ai.ai_addr, length);
+    if (traced(::bind(s.handle(), ai.ai_addr, length), "bind(" + fd + ", " + address + ")") != 0 ||
+        traced(::listen(s.handle(), SOMAXCONN), "listen(" + fd + ", SOMAXCONN)") != 0)
         return error = last_error(), Socket();
     // Non-blocking, so that a client which gives up between WSAPoll and accept cannot
     // leave accept blocked.
@@ -186,39 +213,60 @@ NetInit::NetInit() {
 NetInit::~NetInit() { WSACleanup(); }
 
 void Socket::close() {
-    if (handle_ != invalid) ::closesocket(release());
+    if (handle_ == invalid) return;
+    if (tracing()) trace("closesocket(" + fd_text(*this) + ")");
+    ::closesocket(release());
 }
 
-// Windows has no pipe that WSAPoll can watch, so the waker is a connected pair of
-// loopback sockets: wake() sends one byte, and the read end becomes readable.
-Waker::Waker() {
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    sockaddr_in loopback{};
-    loopback.sin_family = AF_INET;
-    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int length = sizeof loopback;
-    auto* address = reinterpret_cast<sockaddr*>(&loopback);
-    Socket listener(open_socket(hints)), writer(open_socket(hints)), reader;
-    if (listener.valid() && writer.valid() && ::bind(listener.handle(), address, length) == 0 &&
-        ::listen(listener.handle(), 1) == 0 &&
-        getsockname(listener.handle(), address, &length) == 0 &&
-        ::connect(writer.handle(), address, length) == 0)
-        reader = Socket(::accept(listener.handle(), nullptr, nullptr));
-    if (!reader.valid()) throw Error("create wake-up socket pair", last_error());
-    // Another program could have connected to the listener first: make sure the
-    // accepted end is ours, as Python's socket.socketpair() does on Windows.
+namespace {
+
+SOCKET loopback_socket() {
+    return WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+}
+
+// reader <- writer over 127.0.0.1, made through a listener on a port the system picks.
+// Another program could connect to that listener first, so the accepted end is
+// checked to be the writer's peer, as Python's socket.socketpair() does on Windows.
+SOCKET accept_own_connection(SOCKET listener, SOCKET writer) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int length = sizeof address;
+    auto* a = reinterpret_cast<sockaddr*>(&address);
+    if (::bind(listener, a, length) != 0 || ::listen(listener, 1) != 0 ||
+        getsockname(listener, a, &length) != 0 || ::connect(writer, a, length) != 0)
+        return INVALID_SOCKET;
+    SOCKET reader = ::accept(listener, nullptr, nullptr);
     sockaddr_in ours{}, theirs{};
     int ours_length = sizeof ours, theirs_length = sizeof theirs;
-    getsockname(writer.handle(), reinterpret_cast<sockaddr*>(&ours), &ours_length);
-    getpeername(reader.handle(), reinterpret_cast<sockaddr*>(&theirs), &theirs_length);
-    if (ours.sin_port != theirs.sin_port || ours.sin_addr.s_addr != theirs.sin_addr.s_addr)
-        throw Error("create wake-up socket pair", std::make_error_code(std::errc::connection_refused));
-    set_blocking(writer.handle(), false);  // wake() must never block
-    read_end_ = reader.release();
-    write_end_ = writer.release();
+    getsockname(writer, reinterpret_cast<sockaddr*>(&ours), &ours_length);
+    if (reader != INVALID_SOCKET &&
+        getpeername(reader, reinterpret_cast<sockaddr*>(&theirs), &theirs_length) == 0 &&
+        ours.sin_port == theirs.sin_port && ours.sin_addr.s_addr == theirs.sin_addr.s_addr)
+        return reader;
+    if (reader != INVALID_SOCKET) ::closesocket(reader);
+    WSASetLastError(WSAECONNREFUSED);
+    return INVALID_SOCKET;
+}
+
+}  // namespace
+
+// Windows has no pipe that WSAPoll can watch, so the waker is a connected pair of
+// loopback sockets: wake() sends one byte, and the read end becomes readable. Made
+// with plain Winsock calls, so --trace shows the conversations' sockets, not these.
+Waker::Waker() {
+    SOCKET listener = loopback_socket(), writer = loopback_socket(), reader = INVALID_SOCKET;
+    if (listener != INVALID_SOCKET && writer != INVALID_SOCKET)
+        reader = accept_own_connection(listener, writer);
+    std::error_code error = last_error();
+    if (listener != INVALID_SOCKET) ::closesocket(listener);
+    if (reader == INVALID_SOCKET) {
+        if (writer != INVALID_SOCKET) ::closesocket(writer);
+        throw Error("create wake-up socket pair", error);
+    }
+    set_blocking(writer, false);  // wake() must never block
+    read_end_ = reader;
+    write_end_ = writer;
 }
 
 Waker::~Waker() {
@@ -288,7 +336,8 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
             error = last_error();
             continue;
         }
-        if (::connect(s.handle(), ai->ai_addr, static_cast<int>(ai->ai_addrlen)) == 0) return s;
+        int rc = ::connect(s.handle(), ai->ai_addr, static_cast<int>(ai->ai_addrlen));
+        if (traced(rc, "connect(" + fd_text(s) + ", " + tried + ")") == 0) return s;
         error = last_error();
     }
     throw Error("connect to " + tried, error);
@@ -309,6 +358,7 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         socklen_t length = sizeof address;
         SOCKET s = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
         if (s == INVALID_SOCKET) {
+            traced(-1, "accept(" + fd_text(listener) + ")");
             // The client gave up between WSAPoll and accept: not our failure.
             int code = WSAGetLastError();
             if (code == WSAEWOULDBLOCK || code == WSAECONNRESET || code == WSAEINTR) continue;
@@ -319,6 +369,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         set_blocking(s, true);  // accepted sockets inherit the listener's non-blocking mode
         result.socket = Socket(s);
         result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+        if (tracing())
+            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " + result.peer);
         return result;
     }
 }
@@ -349,6 +401,7 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
     setsockopt(s.handle(), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&limit), sizeof limit);
     while (!bytes.empty()) {
         int n = ::send(s.handle(), bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), INT_MAX)), 0);
+        if (tracing()) trace_send(s, bytes.size(), n);
         if (n >= 0) {
             bytes.remove_prefix(static_cast<std::size_t>(n));
             continue;
@@ -361,6 +414,8 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
     return {};
 }
 
-void shutdown_send(const Socket& s) { ::shutdown(s.handle(), SD_SEND); }
+void shutdown_send(const Socket& s) {
+    traced(::shutdown(s.handle(), SD_SEND), "shutdown(" + fd_text(s) + ", SD_SEND)");
+}
 
 }  // namespace net
