@@ -94,8 +94,11 @@ public:
         }
         for (;;) {
             join_finished();
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (live_.empty() && finished_.empty()) return;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (live_.empty() && finished_.empty()) return;
+            }
+            poll(nullptr, 0, 10);  // the rest are still on their way out
         }
     }
 
