@@ -5,7 +5,9 @@
 #      server, UTF-8 on the wire;
 #   2. the Linux client talks to the Windows server at a Chinese console, GBK on the
 #      wire; then the Windows server is sent Ctrl-C (SIGINT, which Wine turns into a
-#      console control event) and must shut down cleanly.
+#      console control event) and must shut down cleanly;
+#   3. the Windows client at a real console (Wine's, in a tmux terminal): 你好 typed
+#      there reaches the Linux server intact, and the answer is shown.
 # Every process runs under `timeout` and is ended by pid when the script exits.
 #
 # usage: tests/windows/conversations.sh NATIVE_BUILD WINDOWS_BUILD   (WINE=wine)
@@ -23,6 +25,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+    command -v tmux > /dev/null && tmux kill-session -t "intercom-windows-$$" 2> /dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -122,7 +125,55 @@ linux_client_to_windows_server() {
     [ "$failed" -eq 0 ] || dump "$out"/server.out.utf8 "$out"/server.err "$out"/client.out "$out"/client.err
 }
 
+# Waits up to 30 s for COMMAND to succeed.
+eventually() {
+    for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+pane_shows() { tmux capture-pane -p -t "$1" | grep -qF -- "$2"; }
+
+windows_client_at_a_console() {
+    echo "== Windows client at a console (ReadConsoleW/WriteConsoleW) -> Linux server"
+    if ! command -v tmux > /dev/null; then
+        echo "FAIL: tmux is needed to give the Windows client a terminal"
+        failed=$((failed + 1))
+        return
+    fi
+    local out=$work/3 session="intercom-windows-$$"
+    mkdir -p "$out"
+    mkfifo "$out/server.in"
+    (printf '你好，客户端\n'; exec sleep 60) > "$out/server.in" &
+    pids+=($!)
+    timeout 60 "$native/intercom-server" --port 0 < "$out/server.in" \
+        > "$out/server.out" 2> "$out/server.err" &
+    local server=$!
+    pids+=($server)
+    local port
+    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    # Wine gives a program started on a terminal a console of its own; --foreground
+    # keeps it in the terminal's process group, where it may read.
+    tmux new-session -d -s "$session" -x 120 -y 20 \
+        "env WINEDEBUG=-all timeout --foreground 60 $wine $windows/intercom-client.exe 127.0.0.1 $port 2> $out/client.err; echo \$? > $out/status"
+    eventually pane_shows "$session" "[127.0.0.1:$port] 天王盖地虎"
+    local greeted=$?
+    tmux send-keys -t "$session" '你好' Enter
+    eventually pane_shows "$session" "[127.0.0.1:$port] 你好，客户端"
+    local answered=$?
+    tmux capture-pane -p -t "$session" > "$out/screen" 2>&1
+    tmux send-keys -t "$session" 'bye' Enter
+    eventually test -s "$out/status"
+    tmux kill-session -t "$session" 2> /dev/null
+    check "the console shows the greeting" test "$greeted" -eq 0
+    check "the console shows the server's Chinese answer" test "$answered" -eq 0
+    check "Windows client exits 0 after bye" test "$(cat "$out/status" 2>/dev/null)" = 0
+    check "Linux server receives 你好 typed at the console intact" heard "$out/server.out" 你好
+    check "Linux server sees the client's bye" contains "$out/server.out" "said bye"
+    [ "$failed" -eq 0 ] || dump "$out"/server.out "$out"/server.err "$out"/screen "$out"/client.err
+    kill "$server" 2>/dev/null
+}
+
 windows_client_to_linux_server
 linux_client_to_windows_server
+windows_client_at_a_console
 echo "windows: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
