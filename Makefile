@@ -98,15 +98,20 @@ SANITIZE_CXX ?= clang++
 # runtime keeps a thread of its own.
 TSAN_TESTS ?= *-Hostile.ThreadCreationFailing*
 
+# $(call same-flags-or-clean,dir,flags): objects in dir built with other flags go.
+define same-flags-or-clean
+	@mkdir -p $(1) && echo '$(2)' > $(1)/flags.new
+	@cmp -s $(1)/flags.new $(1)/flags || rm -rf $(1)/obj
+	@mv $(1)/flags.new $(1)/flags
+endef
+
 sanitized-make-args = BUILD=$(1) CXX=$(SANITIZE_CXX) CXXFLAGS="$(SANITIZE_CXXFLAGS) $(2)" LDFLAGS="$(2)"
 
 # $(call sanitized-run,dir,flags,env,targets): build and run the test targets in dir,
 # one after the other (timing tests suffer side by side), then fail on any report
 # left behind. Objects built with other flags are rebuilt.
 define sanitized-run
-	@mkdir -p $(1) && echo '$(SANITIZE_CXX) $(SANITIZE_CXXFLAGS) $(2)' > $(1)/flags.new
-	@cmp -s $(1)/flags.new $(1)/flags || rm -rf $(1)/obj
-	@mv $(1)/flags.new $(1)/flags
+	$(call same-flags-or-clean,$(1),$(SANITIZE_CXX) $(SANITIZE_CXXFLAGS) $(2))
 	rm -rf $(1)/reports && mkdir -p $(1)/reports
 	+status=0; for target in $(4); do \
 	  $(3) $(MAKE) $(call sanitized-make-args,$(1),$(2)) $$target || { status=1; break; }; done; \
@@ -130,6 +135,35 @@ sanitize-tsan:
 	  GTEST_FILTER='$(TSAN_TESTS)' \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(abspath $(BUILD))/tsan/reports/tsan,\
 	  integration-test)
+
+# make fuzz: each libFuzzer target tests/fuzz/<name>_fuzz.cpp runs for FUZZ_SECONDS, starting from
+# its seeds in tests/fuzz/corpus/<name>; what it learns is kept in $(BUILD)/fuzz/corpus
+# and an input that breaks a guarantee is saved in $(BUILD)/fuzz/findings.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
+
+.PHONY: fuzz fuzz-targets
+fuzz:
+	$(call same-flags-or-clean,$(BUILD)/fuzz,$(FUZZ_CXX) $(FUZZ_FLAGS))
+	+$(MAKE) BUILD=$(BUILD)/fuzz CXX=$(FUZZ_CXX) CXXFLAGS="-O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	  LDFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer" fuzz-targets
+	@mkdir -p $(BUILD)/fuzz/findings
+	@failed=; for target in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; mkdir -p $(BUILD)/fuzz/corpus/$$target; \
+	  $(BUILD)/fuzz/targets/$$target -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/findings/$$target- \
+	    $(BUILD)/fuzz/corpus/$$target tests/fuzz/corpus/$${target%_fuzz} || failed="$$failed $$target"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings from$$failed in $(BUILD)/fuzz/findings"; exit 1; fi
+
+# Built by `make fuzz` in $(BUILD)/fuzz, with the fuzzing flags.
+fuzz-targets: $(patsubst %,$(BUILD)/targets/%,$(FUZZ_TARGETS))
+
+$(BUILD)/targets/%: $(BUILD)/obj/tests/fuzz/%.o $(SHARED_OBJ)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # --- end sanitize and fuzz ---
 
