@@ -4,6 +4,7 @@
 
 #include "../shared/channel.h"
 #include "../shared/cli.h"
+#include "../shared/messages.h"
 #include "../shared/net.h"
 #include "../shared/process.h"
 #include "../shared/terminal.h"
@@ -20,10 +21,10 @@ int main(int argc, char** argv) {
     try {
         options = parse_client_options(argc, argv);
     } catch (const cli::UsageError& e) {
-        std::fprintf(stderr, "intercom-client: %s\n%s", e.what(), client_usage);
+        std::fprintf(stderr, "intercom-client: %s\n%s", e.what(), msg::text(msg::client_usage).c_str());
         return 2;
     }
-    if (options.show_help) return std::fputs(client_usage, stdout), 0;
+    if (options.show_help) return std::fputs(msg::text(msg::client_usage).c_str(), stdout), 0;
     if (options.show_version) return std::printf("intercom-client %s\n", intercom_version), 0;
 
     try {

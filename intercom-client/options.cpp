@@ -5,17 +5,8 @@
 
 #include "../shared/cli.h"
 #include "../shared/codec.h"
+#include "../shared/messages.h"
 #include "../shared/protocol.h"
-
-const char* const client_usage =
-    "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
-    "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
-    "      --raw              send messages without a trailing newline\n"
-    "      --countersign TEXT answer the greeting with TEXT at once (e.g. 宝塔镇河妖)\n"
-    "      --trace            print every socket call and its result on stderr\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
-    "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n";
 
 namespace {
 
@@ -45,7 +36,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
             break;
         case raw: o.wire.raw = true; break;
         case countersign:
-            if (!*optarg) throw cli::UsageError("the countersign cannot be empty");
+            if (!*optarg) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--countersign"}));
             o.countersign = optarg;
             break;
         case trace: o.trace = true; break;
@@ -56,7 +47,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
     }
     if (optind < argc) o.host = argv[optind++];
     if (optind < argc) o.port = cli::parse_port(argv[optind++], false);
-    if (optind < argc) throw cli::UsageError("unexpected argument: '" + std::string(argv[optind]) + "'");
-    if (o.host.empty()) throw cli::UsageError("the host cannot be empty");
+    if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
+    if (o.host.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"HOST"}));
     return o;
 }

@@ -19,5 +19,3 @@ struct ClientOptions {
 
 // Parses argv strictly; throws cli::UsageError naming the bad value.
 ClientOptions parse_client_options(int argc, char** argv);
-
-extern const char* const client_usage;

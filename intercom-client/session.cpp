@@ -1,10 +1,15 @@
 // The client's turn loop.
 #include "session.h"
 
+#include "../shared/messages.h"
 #include "../shared/protocol.h"
 
 using channel::Incoming;
 using terminal::LineReader;
+
+void Session::report_send_failure(const std::error_code& e) {
+    console_.err("intercom-client: " + msg::text(msg::send_to, {server_, net::error_text(e)}));
+}
 
 int Session::run() {
     std::optional<int> status = hear_them();  // the greeting
@@ -21,10 +26,10 @@ int Session::run() {
 std::optional<int> Session::give_countersign() {
     if (countersign_.empty()) return std::nullopt;
     if (std::error_code e = channel_.send(countersign_)) {
-        console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+        report_send_failure(e);
         return 1;
     }
-    console_.out("(countersign given)");
+    console_.out(msg::text(msg::countersign_given));
     return std::nullopt;
 }
 
@@ -39,19 +44,19 @@ std::optional<int> Session::heard(const Incoming& in) {
     case Incoming::message:
         console_.out("[" + server_ + "] " + terminal::escape_for_display(in.text));
         if (!protocol::is_bye(in.text)) return std::nullopt;
-        console_.out("(" + server_ + " said bye)");
+        console_.out(msg::text(msg::peer_said_bye, {server_}));
         return 0;
     case Incoming::failed:
-        console_.err("intercom-client: connection to " + server_ + " lost: " + net::error_text(in.error));
+        console_.err("intercom-client: " + msg::text(msg::connection_to_lost, {server_, net::error_text(in.error)}));
         return 1;
     case Incoming::too_long:
-        console_.err("intercom-client: " + server_ + " sent a message over the length limit");
+        console_.err("intercom-client: " + msg::text(msg::peer_too_long, {server_}));
         return 1;
     case Incoming::partial_timeout:
-        console_.err("intercom-client: " + server_ + " started a message and never finished it");
+        console_.err("intercom-client: " + msg::text(msg::peer_unfinished, {server_}));
         return 1;
     default:
-        console_.err("intercom-client: " + server_ + " closed the connection without saying bye");
+        console_.err("intercom-client: " + msg::text(msg::peer_closed_without_bye, {server_}));
         return 1;
     }
 }
@@ -60,7 +65,7 @@ std::optional<int> Session::heard(const Incoming& in) {
 // the input, in order, and come out here one per turn.
 std::optional<int> Session::speak() {
     for (;;) {
-        console_.prompt("you> ");
+        console_.prompt(msg::text(msg::prompt_you));
         LineReader::Result r = input_.read_line(&channel_.socket());
         if (r.kind == LineReader::Result::end) return say_bye();
         if (r.kind == LineReader::Result::socket) {  // the server spoke out of turn
@@ -74,18 +79,18 @@ std::optional<int> Session::speak() {
                                 ? std::make_error_code(std::errc::message_size)
                                 : channel_.send(r.text);
         if (e == std::errc::message_size) {
-            console_.err("(too long, not sent: type a shorter message)");
+            console_.err(msg::text(msg::too_long_not_sent));
             continue;
         }
         if (e) {
-            console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+            report_send_failure(e);
             return 1;
         }
         if (protocol::is_bye(r.text)) {
             channel_.close_after_bye();
             return 0;
         }
-        console_.prompt("(waiting for " + server_ + ")\n");
+        console_.prompt(msg::text(msg::waiting_for, {server_}) + "\n");
         return std::nullopt;
     }
 }
@@ -93,7 +98,7 @@ std::optional<int> Session::speak() {
 // End of input: say goodbye properly rather than just vanish.
 int Session::say_bye() {
     if (std::error_code e = channel_.send(protocol::bye)) {
-        console_.err("intercom-client: send to " + server_ + ": " + net::error_text(e));
+        report_send_failure(e);
         return 1;
     }
     channel_.close_after_bye();

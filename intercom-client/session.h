@@ -26,6 +26,7 @@ private:
     std::optional<int> speak();
     std::optional<int> heard(const channel::Incoming& in);
     int say_bye();
+    void report_send_failure(const std::error_code& e);
     std::optional<int> give_countersign();
 
     channel::Channel& channel_;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "../shared/messages.h"
+
 void ConsoleOperator::opened(int id, const std::string& peer) {
     std::lock_guard<std::mutex> lock(mutex_);
     conversations_[id].peer = peer;
@@ -37,7 +39,7 @@ void ConsoleOperator::closed(int id) {
     auto it = conversations_.find(id);
     if (it == conversations_.end()) return;
     for (const std::string& line : it->second.held)  // say what was not sent
-        console_.err("#" + std::to_string(id) + " has ended; not sent: " + line);
+        console_.err(msg::text(msg::not_sent_ended, {std::to_string(id), line}));
     conversations_.erase(it);
 }
 
@@ -53,31 +55,30 @@ void ConsoleOperator::typed(const std::string& line) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (line[0] != '@') {
         held_.push_back(line);
-        if (waiting_.empty()) console_.out("(nobody is waiting for an answer: held for the next message)");
+        if (waiting_.empty()) console_.out(msg::text(msg::held_for_next));
         answered_.notify_all();
         return;
     }
     std::size_t digits = line.find_first_not_of("0123456789", 1);
     if (digits == 1 || digits > 9 || digits == std::string::npos || line[digits] != ' ') {
-        console_.err("to answer one conversation, type: @N text");
+        console_.err(msg::text(msg::at_usage));
         return;
     }
     int id = std::stoi(line.substr(1, digits - 1));
     auto it = conversations_.find(id);
     if (it == conversations_.end()) {
-        console_.err("no conversation #" + std::to_string(id) + "; not sent: " + line);
+        console_.err(msg::text(msg::no_such_conversation, {std::to_string(id), line}));
         return;
     }
     it->second.held.push_back(line.substr(digits + 1));
-    if (!it->second.waiting) console_.out("(held for #" + std::to_string(id) + " until it is their turn)");
+    if (!it->second.waiting) console_.out(msg::text(msg::held_for, {std::to_string(id)}));
     answered_.notify_all();
 }
 
 void ConsoleOperator::list_conversations() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (conversations_.empty()) console_.out("(no conversations)");
+    if (conversations_.empty()) console_.out(msg::text(msg::no_conversations));
     for (const auto& [id, c] : conversations_) {
-        std::string turn = c.waiting ? "waiting for your answer" : "their turn";
-        console_.out("#" + std::to_string(id) + " " + c.peer + ": " + turn);
+        console_.out(msg::text(c.waiting ? msg::list_waiting : msg::list_their_turn, {std::to_string(id), c.peer}));
     }
 }

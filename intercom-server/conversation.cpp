@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "../shared/messages.h"
 #include "../shared/protocol.h"
 
 using channel::Channel;
@@ -34,13 +35,13 @@ std::chrono::milliseconds turn_patience(const ServerOptions& o) {
 // Returns how the conversation ended, for the console.
 std::string Turns::run() {
     if (std::error_code e = send(setup.options.greeting))
-        return "could not send the greeting: " + net::error_text(e);
+        return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
     if (std::string refused = check_countersign(); !refused.empty()) return refused;
     for (;;) {
         Incoming in = channel.receive(turn_patience(setup.options));
         if (in.kind != Incoming::message) return ended_without_message(in);
         show(in.text);
-        if (protocol::is_bye(in.text)) return "said bye";  // they half-closed: we just close
+        if (protocol::is_bye(in.text)) return msg::text(msg::said_bye);  // they half-closed: we just close
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }
@@ -52,8 +53,8 @@ std::string Turns::check_countersign() {
     Incoming in = channel.receive(turn_patience(setup.options));
     if (in.kind != Incoming::message) return ended_without_message(in);
     if (in.text != setup.options.countersign)
-        return notice_and_close("intercom: wrong countersign", "gave the wrong countersign; closed");
-    setup.console.out("(" + tag + " gave the countersign)");
+        return notice_and_close(msg::text(msg::notice_wrong_countersign), msg::text(msg::wrong_countersign_closed));
+    setup.console.out(msg::text(msg::gave_countersign, {tag}));
     return "";
 }
 
@@ -77,13 +78,13 @@ std::string Turns::answer_and_send(const std::string& message) {
         if (!answer) return say_goodbye();
         std::error_code e = send(*answer);
         if (e == std::errc::message_size && setup.answerer.interactive()) {
-            setup.console.err("(#" + std::to_string(id) + ": too long, not sent; type a shorter answer)");
+            setup.console.err(msg::text(msg::answer_too_long, {std::to_string(id)}));
             continue;
         }
-        if (e) return "could not send: " + net::error_text(e);
+        if (e) return msg::text(msg::could_not_send, {net::error_text(e)});
         if (!protocol::is_bye(*answer)) return "";
         channel.close_after_bye();
-        return "we said bye";
+        return msg::text(msg::we_said_bye);
     }
 }
 
@@ -97,29 +98,26 @@ std::string Turns::notice_and_close(const std::string& notice, const std::string
 std::string Turns::say_goodbye() {
     send(std::string(protocol::bye));
     channel.close_after_bye();
-    return "told goodbye: the server is shutting down";
+    return msg::text(msg::told_goodbye);
 }
 
 std::string Turns::ended_without_message(const Incoming& in) {
     const ServerOptions& o = setup.options;
     switch (in.kind) {
-    case Incoming::closed: return "closed the connection without saying bye";
-    case Incoming::failed: return "connection lost: " + net::error_text(in.error);
+    case Incoming::closed: return msg::text(msg::closed_without_bye);
+    case Incoming::failed: return msg::text(msg::connection_lost, {net::error_text(in.error)});
     case Incoming::woken:
         return say_goodbye();
     case Incoming::idle_timeout: {
-        std::string limit = std::to_string(o.idle_timeout.count()) + " s";
-        return notice_and_close("intercom: nothing from you for " + limit + "; closing",
-                                "timed out: silent for " + limit + " on their turn");
+        std::string limit = std::to_string(o.idle_timeout.count());
+        return notice_and_close(msg::text(msg::notice_idle, {limit}), msg::text(msg::idle_timed_out, {limit}));
     }
     case Incoming::partial_timeout:
-        return notice_and_close("intercom: your message never ended; closing",
-                                "timed out: a message was still unfinished");
+        return notice_and_close(msg::text(msg::notice_unfinished), msg::text(msg::partial_timed_out));
     case Incoming::too_long:
     default: {
-        std::string limit = std::to_string(o.wire.max_line) + " bytes";
-        return notice_and_close("intercom: message longer than " + limit + "; closing",
-                                "sent a message longer than " + limit + "; closed");
+        std::string limit = std::to_string(o.wire.max_line);
+        return notice_and_close(msg::text(msg::notice_too_long, {limit}), msg::text(msg::too_long_closed, {limit}));
     }
     }
 }
@@ -131,15 +129,15 @@ void run_conversation(int id, net::Accepted client, const ConversationSetup& set
     try {
         tag = "#" + std::to_string(id) + " " + client.peer;
         Channel channel(std::move(client.socket), setup.options.wire, &setup.shutdown);
-        setup.console.out("(" + tag + " connected)");
+        setup.console.out(msg::text(msg::connected, {tag}));
         setup.answerer.opened(id, client.peer);
         std::string outcome = Turns{id, tag, channel, setup}.run();
         setup.answerer.closed(id);
-        setup.console.out("(" + tag + " " + outcome + ")");
+        setup.console.out(msg::text(msg::conversation_ended, {tag, outcome}));
     } catch (const std::exception& e) {  // out of memory, say: this conversation alone ends
         try {
             setup.answerer.closed(id);
-            setup.console.err("(" + tag + " ended: " + e.what() + ")");
+            setup.console.err(msg::text(msg::conversation_failed, {tag, e.what()}));
         } catch (const std::exception&) {
             // Not even the report could be made; the socket closes all the same.
         }

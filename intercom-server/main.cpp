@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "../shared/cli.h"
+#include "../shared/messages.h"
 #include "../shared/net.h"
 #include "../shared/process.h"
 #include "../shared/terminal.h"
@@ -31,7 +32,7 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console,
     for (;;) {
         terminal::LineReader::Result r = reader.read_line(nullptr, &shutdown);
         if (r.kind == terminal::LineReader::Result::line) op.typed(r.text);
-        else if (r.kind == terminal::LineReader::Result::too_long) console.err("(too long, not sent)");
+        else if (r.kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
         else return;
     }
 }
@@ -51,10 +52,10 @@ int main(int argc, char** argv) {
     try {
         options = parse_server_options(argc, argv);
     } catch (const cli::UsageError& e) {
-        std::fprintf(stderr, "intercom-server: %s\n%s", e.what(), server_usage);
+        std::fprintf(stderr, "intercom-server: %s\n%s", e.what(), msg::text(msg::server_usage).c_str());
         return 2;
     }
-    if (options.show_help) return std::fputs(server_usage, stdout), 0;
+    if (options.show_help) return std::fputs(msg::text(msg::server_usage).c_str(), stdout), 0;
     if (options.show_version) return std::printf("intercom-server %s\n", intercom_version), 0;
 
     try {
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
         if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
 
         net::Socket listener = net::listen_tcp(options.host, options.port);
-        console.out("listening on " + net::local_endpoint(listener));
+        console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
 
         std::unique_ptr<Answerer> answerer = make_answerer(options, console);
         Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});

@@ -5,36 +5,8 @@
 
 #include "../shared/cli.h"
 #include "../shared/codec.h"
+#include "../shared/messages.h"
 #include "../shared/protocol.h"
-
-const char* const server_usage =
-    "usage: intercom-server [options]\n"
-    "  -p, --port PORT        listen port (default 8888; 0 = any free port)\n"
-    "      --host ADDR        listen address (default: all, IPv6 and IPv4)\n"
-    "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
-    "      --echo             answer every message with itself\n"
-    "      --reply TEXT       answer every message with TEXT\n"
-    "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
-    "      --raw              send messages without a trailing newline\n"
-    "      --max-clients N    conversations at once (default 1024)\n"
-    "      --idle-timeout S   close a client silent for S seconds on its turn\n"
-    "                         (default 600; 0 = never)\n"
-    "      --max-line BYTES   longest message (default 8192)\n"
-    "      --quiet-gap MS     deliver a message with no line end after MS ms of\n"
-    "                         quiet (default 200)\n"
-    "      --partial-timeout S\n"
-    "                         close a client whose message is still unfinished\n"
-    "                         S seconds after it began (default 30)\n"
-    "      --send-timeout S   give up on a client that takes no data for S seconds\n"
-    "                         (default 10)\n"
-    "      --countersign TEXT the client's first message must be TEXT (e.g. 宝塔镇河妖),\n"
-    "                         else it is refused (a password sent in clear text)\n"
-    "      --log FILE         append a transcript: time, conversation, peer, direction, text\n"
-    "      --trace            print every socket call and its result on stderr\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
-    "At the console: a line answers the conversation waiting longest; '@N text'\n"
-    "answers conversation #N; '/list' shows the conversations.\n";
 
 namespace {
 
@@ -73,7 +45,7 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case 'p': o.port = cli::parse_port(value, true); break;
     case host: o.host = value; break;
     case greeting:
-        if (value.empty()) throw cli::UsageError("the greeting cannot be empty");
+        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--greeting"}));
         o.greeting = value;
         break;
     case echo: o.answers = ServerOptions::Answers::echo; break;
@@ -95,11 +67,11 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case partial_timeout: o.wire.partial_deadline = seconds(cli::parse_number("--partial-timeout", value, 1, 3600)); break;
     case send_timeout: o.wire.send_timeout = seconds(cli::parse_number("--send-timeout", value, 1, 3600)); break;
     case countersign:
-        if (value.empty()) throw cli::UsageError("the countersign cannot be empty");
+        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--countersign"}));
         o.countersign = value;
         break;
     case log:
-        if (value.empty()) throw cli::UsageError("the log file name cannot be empty");
+        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--log"}));
         o.log_path = value;
         break;
     case trace: o.trace = true; break;
@@ -118,6 +90,6 @@ ServerOptions parse_server_options(int argc, char** argv) {
         if (c == '?' || c == ':') throw cli::UsageError(cli::bad_option_message(argv, optind, optopt, c == ':'));
         apply(o, c, optarg ? optarg : "");
     }
-    if (optind < argc) throw cli::UsageError("unexpected argument: '" + std::string(argv[optind]) + "'");
+    if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
     return o;
 }

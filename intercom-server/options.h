@@ -28,5 +28,3 @@ struct ServerOptions {
 
 // Parses argv strictly; throws cli::UsageError naming the bad value.
 ServerOptions parse_server_options(int argc, char** argv);
-
-extern const char* const server_usage;

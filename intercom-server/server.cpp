@@ -3,9 +3,8 @@
 
 #include <chrono>
 
-namespace {
-const char* const busy_notice = "intercom: busy, try again later";
-}
+#include "../shared/messages.h"
+
 
 void Server::run() {
     using namespace std::chrono_literals;
@@ -16,9 +15,9 @@ void Server::run() {
         if (client.status == net::Wait::woken) break;
         if (client.status == net::Wait::ready) admit(std::move(client));
         if (client.status == net::Wait::failed) {
-            setup_.console.err("intercom-server: accept: " + net::error_text(client.error));
+            setup_.console.err("intercom-server: " + msg::text(msg::accept_failed, {net::error_text(client.error)}));
             if (client.socket.valid())  // taken only to be told why we cannot talk
-                turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
+                turn_away(std::move(client.socket), msg::text(msg::notice_busy), setup_.options.wire);
             std::this_thread::sleep_for(100ms);  // whatever failed, never spin on it
         }
     }
@@ -28,7 +27,7 @@ void Server::run() {
 
 void Server::admit(net::Accepted client) {
     if (slots_.size() >= setup_.options.max_clients)
-        return turn_away(std::move(client.socket), busy_notice, setup_.options.wire);
+        return turn_away(std::move(client.socket), msg::text(msg::notice_busy), setup_.options.wire);
     try {
         Slot& slot = slots_.emplace_back();
         slot.client = std::move(client);
@@ -42,7 +41,7 @@ void Server::admit(net::Accepted client) {
         // No thread or no memory to be had (std::system_error, std::bad_alloc): this
         // newcomer is refused, and everyone else carries on.
         bool in_slot = !client.socket.valid();
-        turn_away(std::move(in_slot ? slots_.back().client.socket : client.socket), busy_notice,
+        turn_away(std::move(in_slot ? slots_.back().client.socket : client.socket), msg::text(msg::notice_busy),
                   setup_.options.wire);
         if (in_slot) slots_.pop_back();
     }

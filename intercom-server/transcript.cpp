@@ -5,12 +5,13 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "../shared/messages.h"
 #include "../shared/net.h"
 #include "../shared/terminal.h"
 
 Transcript::Transcript(const std::string& path) : file_(std::fopen(path.c_str(), "ab")) {
     if (!file_)
-        throw std::runtime_error("open log " + path + ": " +
+        throw std::runtime_error(msg::text(msg::open_log, {path}) + ": " +
                                  net::error_text(std::error_code(errno, std::generic_category())));
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "messages.h"
 #include "protocol.h"
 
 namespace channel {
@@ -14,10 +15,9 @@ using Clock = std::chrono::steady_clock;
 // What one recv() brought, in messages: TCP is a byte stream, and this is where a
 // learner watching --trace sees two messages arrive as one, or one in pieces.
 std::string messages_text(std::size_t ended, bool part_of_next) {
-    std::string count = std::to_string(ended) + (ended == 1 ? " message" : " messages");
-    if (ended == 0) return "partial message, waiting for the rest";
-    if (part_of_next) return count + " and part of the next";
-    return ended == 1 ? count : count + " in one recv";
+    if (ended == 0) return msg::text(msg::recv_partial);
+    std::string count = ended == 1 ? msg::text(msg::recv_one) : msg::text(msg::recv_many, {std::to_string(ended)});
+    return part_of_next ? msg::text(msg::recv_and_part, {count}) : count;
 }
 
 void trace_recv(const net::Socket& s, const net::Received& got, const std::string& note) {
@@ -110,7 +110,7 @@ void Channel::close_after_bye() {
     char chunk[4096];
     for (;;) {
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, until(deadline));
-        if (net::tracing()) trace_recv(socket_, got, "after bye: dropped");
+        if (net::tracing()) trace_recv(socket_, got, msg::text(msg::recv_after_bye));
         if (got.kind != net::Received::data) break;
     }
     socket_.close();

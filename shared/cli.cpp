@@ -1,6 +1,8 @@
 // cli: strict option-value parsing.
 #include "cli.h"
 
+#include "messages.h"
+
 namespace cli {
 
 unsigned long parse_number(std::string_view what, std::string_view text,
@@ -16,20 +18,19 @@ unsigned long parse_number(std::string_view what, std::string_view text,
         else if (!above_max) value = value * 10 + digit;
     }
     if (!ok || above_max || value < min)
-        throw UsageError("invalid " + std::string(what) + " '" + std::string(text) + "' (expected " +
-                         std::to_string(min) + ".." + std::to_string(max) + ")");
+        throw UsageError(msg::text(msg::invalid_value, {what, text, std::to_string(min), std::to_string(max)}));
     return value;
 }
 
 std::uint16_t parse_port(std::string_view text, bool allow_zero) {
-    return static_cast<std::uint16_t>(parse_number("port", text, allow_zero ? 0 : 1, 65535));
+    return static_cast<std::uint16_t>(parse_number("PORT", text, allow_zero ? 0 : 1, 65535));
 }
 
 std::string bad_option_message(char** argv, int optind, int optopt, bool missing_value) {
     std::string typed = argv[optind - 1];
     if (optopt != 0 && typed.rfind("--", 0) != 0)  // a short option, perhaps in a cluster
         typed = std::string("-") + static_cast<char>(optopt);
-    return (missing_value ? "option needs a value: '" : "unknown option: '") + typed + "'";
+    return msg::text(missing_value ? msg::option_needs_value : msg::unknown_option, {typed});
 }
 
 }  // namespace cli

@@ -2,6 +2,8 @@
 // (codec_backend.h: iconv, or the Win32 functions where there is no iconv).
 #include "codec.h"
 
+#include "messages.h"
+
 #include "codec_backend.h"
 
 #include <algorithm>
@@ -37,8 +39,7 @@ std::optional<std::string> allowed_encoding(std::string_view name) {
 }
 
 UnknownEncoding::UnknownEncoding(std::string_view name)
-    : std::invalid_argument("unknown encoding '" + std::string(name) + "' (choose one of " +
-                            allowed_encodings_text + ")") {}
+    : std::invalid_argument(msg::text(msg::unknown_encoding, {name, allowed_encodings_text})) {}
 
 void append_utf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {

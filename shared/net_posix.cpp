@@ -1,6 +1,8 @@
 // net: the POSIX body (Linux, macOS, the BSDs).
 #include "net.h"
 
+#include "messages.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -34,7 +36,7 @@ class ResolverCategory : public std::error_category {
 public:
     const char* name() const noexcept override { return "getaddrinfo"; }
     std::string message(int code) const override {
-        if (code == EAI_NONAME) return "unknown host";
+        if (code == EAI_NONAME) return msg::text(msg::unknown_host);
         return gai_strerror(code);
     }
 };
@@ -53,8 +55,8 @@ AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
     addrinfo* list = nullptr;
     std::string service = std::to_string(port);
     int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
-    if (rc == EAI_SYSTEM) throw Error("look up " + host, last_error());
-    if (rc != 0) throw Error("look up " + host, {rc, resolver_category});
+    if (rc == EAI_SYSTEM) throw Error(msg::text(msg::look_up, {host}), last_error());
+    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, resolver_category});
     return AddrInfoList(list);
 }
 
@@ -197,11 +199,11 @@ Socket listen_tcp(const std::string& host, std::uint16_t port) {
             if (error != std::errc::address_family_not_supported) {
                 // A real refusal (port in use, permission) is the answer; a missing
                 // address family just means "try the next one".
-                throw Error("listen on " + tried, error);
+                throw Error(msg::text(msg::listen_on, {tried}), error);
             }
         }
     }
-    throw Error("listen on " + tried, error);
+    throw Error(msg::text(msg::listen_on, {tried}), error);
 }
 
 std::string local_endpoint(const Socket& listener) {
@@ -234,7 +236,7 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
         if (rc == 0) return s;
         error = last_error();
     }
-    throw Error("connect to " + tried, error);
+    throw Error(msg::text(msg::connect_to, {tried}), error);
 }
 
 namespace {

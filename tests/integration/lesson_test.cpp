@@ -188,3 +188,24 @@ TEST(Lesson, TelnetStyleCrlfPeer) {
     EXPECT_EQ(telnet.read_until_closed(), "");
     EXPECT_TRUE(server.child.line_containing("said bye"));
 }
+
+TEST(Lesson, MessagesFollowTheLocaleChineseUnderZh) {
+    Child server({program("intercom-server"), "--host", "127.0.0.1", "--port", "0", "--echo"}, {"LC_ALL=zh_CN.UTF-8"});
+    std::optional<std::string> line = server.line_containing("正在监听 127.0.0.1:");
+    ASSERT_TRUE(line);
+    int port = std::stoi(line->substr(line->rfind(':') + 1));
+    Child you({program("intercom-client"), "127.0.0.1", std::to_string(port)}, {"LANG=zh_CN.UTF-8", "LC_ALL="});
+    you.write("bye\n");
+    EXPECT_EQ(you.wait_exit(), 0);
+    EXPECT_TRUE(server.line_containing("说了再见 (bye)"));
+    Child bad({program("intercom-client"), "--port"}, {"LC_ALL=zh_TW.UTF-8"});
+    EXPECT_EQ(bad.wait_exit(), 2);
+    EXPECT_NE(bad.stderr_text().find("未知选项：'--port'"), std::string::npos) << bad.stderr_text();
+    EXPECT_NE(bad.stderr_text().find("用法：intercom-client"), std::string::npos);
+}
+
+TEST(Lesson, MessagesAreEnglishOtherwise) {
+    Child bad({program("intercom-client"), "--port"}, {"LC_ALL=de_DE.UTF-8"});
+    EXPECT_EQ(bad.wait_exit(), 2);
+    EXPECT_NE(bad.stderr_text().find("unknown option: '--port'"), std::string::npos) << bad.stderr_text();
+}

@@ -1,0 +1,186 @@
+// messages: the table.
+#include "messages.h"
+
+#include <cstdlib>
+
+namespace msg {
+
+namespace {
+
+struct Entry {
+    Id id;
+    const char* english;
+    const char* chinese;
+};
+
+constexpr Entry table[] = {
+    {listening_on, "listening on {1}", "正在监听 {1}"},
+    {connected, "({1} connected)", "({1} 已连接)"},
+    {conversation_ended, "({1} {2})", "({1} {2})"},
+    {conversation_failed, "({1} ended: {2})", "({1} 已结束：{2})"},
+    {gave_countersign, "({1} gave the countersign)", "({1} 对上了暗号)"},
+    {said_bye, "said bye", "说了再见 (bye)"},
+    {we_said_bye, "we said bye", "我方说了再见 (bye)"},
+    {told_goodbye, "told goodbye: the server is shutting down", "已道别：服务器正在关闭"},
+    {closed_without_bye, "closed the connection without saying bye", "没说再见 (bye) 就关闭了连接"},
+    {connection_lost, "connection lost: {1}", "连接中断：{1}"},
+    {could_not_send_greeting, "could not send the greeting: {1}", "无法发送问候语：{1}"},
+    {could_not_send, "could not send: {1}", "无法发送：{1}"},
+    {idle_timed_out, "timed out: silent for {1} s on their turn", "超时：轮到对方时 {1} 秒没有消息"},
+    {partial_timed_out, "timed out: a message was still unfinished", "超时：一条消息迟迟没有结束"},
+    {too_long_closed, "sent a message longer than {1} bytes; closed", "发来的消息超过 {1} 字节，已关闭"},
+    {wrong_countersign_closed, "gave the wrong countersign; closed", "暗号不对，已关闭"},
+    {accept_failed, "accept: {1}", "accept 失败：{1}"},
+
+    {held_for_next, "(nobody is waiting for an answer: held for the next message)",
+     "(现在没有人在等回答：留给下一条消息)"},
+    {held_for, "(held for #{1} until it is their turn)", "(先留着，等 #{1} 发来消息后再发送)"},
+    {at_usage, "to answer one conversation, type: @N text", "要回答某一个对话，请输入：@N 内容"},
+    {no_such_conversation, "no conversation #{1}; not sent: {2}", "没有对话 #{1}；未发送：{2}"},
+    {not_sent_ended, "#{1} has ended; not sent: {2}", "#{1} 已结束；未发送：{2}"},
+    {no_conversations, "(no conversations)", "(没有对话)"},
+    {list_waiting, "#{1} {2}: waiting for your answer", "#{1} {2}：等你回答"},
+    {list_their_turn, "#{1} {2}: their turn", "#{1} {2}：轮到对方"},
+    {answer_too_long, "(#{1}: too long, not sent; type a shorter answer)", "(#{1}：太长，未发送；请输入短一些的回答)"},
+
+    {notice_busy, "intercom: busy, try again later", "intercom: 忙，请稍后再试"},
+    {notice_idle, "intercom: nothing from you for {1} s; closing", "intercom: {1} 秒没有收到你的消息，连接关闭"},
+    {notice_unfinished, "intercom: your message never ended; closing", "intercom: 你的消息一直没有结束，连接关闭"},
+    {notice_too_long, "intercom: message longer than {1} bytes; closing", "intercom: 消息超过 {1} 字节，连接关闭"},
+    {notice_wrong_countersign, "intercom: wrong countersign", "intercom: 暗号不对"},
+
+    {prompt_you, "you> ", "你> "},
+    {waiting_for, "(waiting for {1})", "(等待 {1} 回答)"},
+    {countersign_given, "(countersign given)", "(已对暗号)"},
+    {peer_said_bye, "({1} said bye)", "({1} 说了再见)"},
+    {connection_to_lost, "connection to {1} lost: {2}", "与 {1} 的连接中断：{2}"},
+    {peer_too_long, "{1} sent a message over the length limit", "{1} 发来的消息超过长度上限"},
+    {peer_unfinished, "{1} started a message and never finished it", "{1} 的消息开了头却一直没有结束"},
+    {peer_closed_without_bye, "{1} closed the connection without saying bye", "{1} 没说再见 (bye) 就关闭了连接"},
+    {send_to, "send to {1}: {2}", "发送到 {1}：{2}"},
+    {too_long_not_sent, "(too long, not sent: type a shorter message)", "(太长，未发送：请输入短一些的消息)"},
+
+    {look_up, "look up {1}", "查找主机 {1}"},
+    {listen_on, "listen on {1}", "监听 {1}"},
+    {connect_to, "connect to {1}", "连接 {1}"},
+    {unknown_host, "unknown host", "未知主机"},
+    {open_log, "open log {1}", "打开日志 {1}"},
+    {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
+    {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},
+    {unknown_option, "unknown option: '{1}'", "未知选项：'{1}'"},
+    {option_needs_value, "option needs a value: '{1}'", "选项缺少值：'{1}'"},
+    {unexpected_argument, "unexpected argument: '{1}'", "多余的参数：'{1}'"},
+    {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
+
+    {recv_partial, "partial message, waiting for the rest", "半条消息，等待其余部分"},
+    {recv_one, "1 message", "1 条消息"},
+    {recv_many, "{1} messages in one recv", "一次 recv 收到 {1} 条消息"},
+    {recv_and_part, "{1} and part of the next", "{1}，外加下一条的开头"},
+    {recv_after_bye, "after bye: dropped", "bye 之后：丢弃"},
+
+    {server_usage,
+     "usage: intercom-server [options]\n"
+     "  -p, --port PORT        listen port (default 8888; 0 = any free port)\n"
+     "      --host ADDR        listen address (default: all, IPv6 and IPv4)\n"
+     "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
+     "      --echo             answer every message with itself\n"
+     "      --reply TEXT       answer every message with TEXT\n"
+     "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
+     "      --raw              send messages without a trailing newline\n"
+     "      --max-clients N    conversations at once (default 1024)\n"
+     "      --idle-timeout S   close a client silent for S seconds on its turn\n"
+     "                         (default 600; 0 = never)\n"
+     "      --max-line BYTES   longest message (default 8192)\n"
+     "      --quiet-gap MS     deliver a message with no line end after MS ms of\n"
+     "                         quiet (default 200)\n"
+     "      --partial-timeout S\n"
+     "                         close a client whose message is still unfinished\n"
+     "                         S seconds after it began (default 30)\n"
+     "      --send-timeout S   give up on a client that takes no data for S seconds\n"
+     "                         (default 10)\n"
+     "      --countersign TEXT the client's first message must be TEXT (e.g. 宝塔镇河妖),\n"
+     "                         else it is refused (a password sent in clear text)\n"
+     "      --log FILE         append a transcript: time, conversation, peer, direction, text\n"
+     "      --trace            print every socket call and its result on stderr\n"
+     "  -h, --help             show this help\n"
+     "  -V, --version          show the version\n"
+     "At the console: a line answers the conversation waiting longest; '@N text'\n"
+     "answers conversation #N; '/list' shows the conversations.\n",
+     "用法：intercom-server [选项]\n"
+     "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）\n"
+     "      --host ADDR        监听地址（默认：全部，IPv6 与 IPv4）\n"
+     "      --greeting TEXT    对每个客户端说的第一句话（默认 天王盖地虎）\n"
+     "      --echo             把每条消息原样回答\n"
+     "      --reply TEXT       每条消息都回答 TEXT\n"
+     "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
+     "      --raw              发送消息时不加换行\n"
+     "      --max-clients N    同时进行的对话数（默认 1024）\n"
+     "      --idle-timeout S   轮到客户端时 S 秒没有消息就关闭（默认 600；0 = 不限）\n"
+     "      --max-line BYTES   最长消息（默认 8192）\n"
+     "      --quiet-gap MS     没有换行的消息，静默 MS 毫秒后即算一条（默认 200）\n"
+     "      --partial-timeout S\n"
+     "                         一条消息开始后 S 秒仍未结束就关闭（默认 30）\n"
+     "      --send-timeout S   客户端 S 秒不收数据就放弃（默认 10）\n"
+     "      --countersign TEXT 客户端的第一条消息必须是 TEXT（如 宝塔镇河妖），否则拒绝\n"
+     "                         （明文口令，不是加密）\n"
+     "      --log FILE         追加记录：时间、对话、对方地址、方向、内容\n"
+     "      --trace            在 stderr 上显示每个套接字调用及其结果\n"
+     "  -h, --help             显示本帮助\n"
+     "  -V, --version          显示版本\n"
+     "在控制台：输入一行即回答等得最久的对话；'@N 内容' 回答第 N 个对话；\n"
+     "'/list' 列出所有对话。\n"},
+    {client_usage,
+     "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
+     "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
+     "      --raw              send messages without a trailing newline\n"
+     "      --countersign TEXT answer the greeting with TEXT at once (e.g. 宝塔镇河妖)\n"
+     "      --trace            print every socket call and its result on stderr\n"
+     "  -h, --help             show this help\n"
+     "  -V, --version          show the version\n"
+     "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n",
+     "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
+     "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
+     "      --raw              发送消息时不加换行\n"
+     "      --countersign TEXT 收到问候后立即以 TEXT 对暗号（如 宝塔镇河妖）\n"
+     "      --trace            在 stderr 上显示每个套接字调用及其结果\n"
+     "  -h, --help             显示本帮助\n"
+     "  -V, --version          显示版本\n"
+     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。\n"},
+};
+
+constexpr bool table_in_order() {
+    for (int i = 0; i < count; ++i)
+        if (table[i].id != i) return false;
+    return true;
+}
+static_assert(sizeof table / sizeof table[0] == count, "every message has one entry");
+static_assert(table_in_order(), "the table lists the messages in the order of msg::Id");
+
+bool chinese_from_environment() {
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* value = std::getenv(name);
+        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
+    }
+    return false;
+}
+
+}  // namespace
+
+bool chinese() {
+    static const bool answer = chinese_from_environment();
+    return answer;
+}
+
+std::string text(Id id, std::initializer_list<std::string_view> args) {
+    const Entry& entry = table[id];
+    std::string out = chinese() ? entry.chinese : entry.english;
+    std::size_t n = 1;
+    for (std::string_view arg : args) {
+        std::string mark = "{" + std::to_string(n++) + "}";
+        std::size_t at = out.find(mark);
+        if (at != std::string::npos) out.replace(at, mark.size(), arg);
+    }
+    return out;
+}
+
+}  // namespace msg

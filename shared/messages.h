@@ -1,0 +1,46 @@
+// messages: every line the programs say to a person, in English or in Chinese.
+//
+// One table holds them all (messages.cpp), so a translation is one place to read and
+// nothing is said that is not in it. The language comes from the environment as the
+// C library reads it (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese, anything
+// else English. Trace lines keep the C API's own names in either language.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace msg {
+
+enum Id {
+    // the server's console
+    listening_on, connected, conversation_ended, conversation_failed, gave_countersign,
+    said_bye, we_said_bye, told_goodbye, closed_without_bye, connection_lost,
+    could_not_send_greeting, could_not_send, idle_timed_out, partial_timed_out,
+    too_long_closed, wrong_countersign_closed, accept_failed,
+    // the server's console operator
+    held_for_next, held_for, at_usage, no_such_conversation, not_sent_ended,
+    no_conversations, list_waiting, list_their_turn, answer_too_long,
+    // what the server tells a client on the wire
+    notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,
+    // the client's console
+    prompt_you, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
+    peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
+    too_long_not_sent,
+    // errors from the shared code
+    look_up, listen_on, connect_to, unknown_host, open_log, unknown_encoding,
+    invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty,
+    // --trace's account of one recv()
+    recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,
+    // --help
+    server_usage, client_usage,
+    count  // not a message: the size of the table
+};
+
+// The message in the user's language, with {1}, {2}, … replaced by `args`.
+std::string text(Id id, std::initializer_list<std::string_view> args = {});
+
+// True when messages are in Chinese.
+bool chinese();
+
+}  // namespace msg
