@@ -72,11 +72,13 @@ namespace {
 // Whole characters, in code page `from`, to code page `to`; appended to `out` only if
 // every one of them converts. Through UTF-16, as Windows converts.
 bool transcode(UINT from, UINT to, std::string_view bytes, std::string& out) {
+    const char* input = bytes.data();
     int input_length = static_cast<int>(bytes.size());
-    int wide_length = MultiByteToWideChar(from, MB_ERR_INVALID_CHARS, bytes.data(), input_length, nullptr, 0);
+    const DWORD strict = MB_ERR_INVALID_CHARS;
+    int wide_length = MultiByteToWideChar(from, strict, input, input_length, nullptr, 0);
     if (wide_length <= 0) return false;
     std::wstring wide(static_cast<std::size_t>(wide_length), L'\0');
-    MultiByteToWideChar(from, MB_ERR_INVALID_CHARS, bytes.data(), input_length, &wide[0], wide_length);
+    MultiByteToWideChar(from, strict, input, input_length, &wide[0], wide_length);
     // UTF-8 and GB18030 hold every character, and Windows refuses the "did it fit"
     // question for them; GBK and Big5 must say when a character fell back to '?'.
     bool holds_all = to == CP_UTF8 || to == 54936;

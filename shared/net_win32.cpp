@@ -1,6 +1,8 @@
 // net: the Win32 body (Winsock 2).
 #include "net.h"
 
+#include "messages.h"
+
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -24,8 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Winsock's own codes (WSAECONNREFUSED…), described by the system in English where it
-// can (the programs speak English), compared with std::errc like errno values.
+// Winsock's own codes (WSAECONNREFUSED…), described by the system in the programs'
+// language where it can, compared with std::errc like errno values.
 class WinsockCategory : public std::error_category {
 public:
     const char* name() const noexcept override { return "winsock"; }
@@ -42,7 +44,7 @@ std::string narrow(const wchar_t* text, int length) {
 }
 
 std::string WinsockCategory::message(int code) const {
-    if (code == WSAHOST_NOT_FOUND) return "unknown host";  // as POSIX's EAI_NONAME reads
+    if (code == WSAHOST_NOT_FOUND) return msg::text(msg::unknown_host);  // as EAI_NONAME
     const DWORD flags = FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS |
                         FORMAT_MESSAGE_ALLOCATE_BUFFER;
     const DWORD code_word = static_cast<DWORD>(code);
@@ -51,8 +53,10 @@ std::string WinsockCategory::message(int code) const {
         return FormatMessageW(flags, nullptr, code_word, language,
                               reinterpret_cast<wchar_t*>(&text), 0, nullptr);
     };
-    DWORD length = format(MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US));
-    if (length == 0) length = format(0);  // no English text installed: the user's language
+    // English messages want English text, which Windows may not have installed; then,
+    // and for Chinese messages, the user's own language.
+    DWORD length = msg::chinese() ? 0 : format(MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US));
+    if (length == 0) length = format(0);
     if (length == 0) return "error " + std::to_string(code);
     std::string out = narrow(text, static_cast<int>(length));
     LocalFree(text);
@@ -100,7 +104,7 @@ AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
     std::string service = std::to_string(port);
     // Winsock's getaddrinfo returns WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND).
     int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
-    if (rc != 0) throw Error("look up " + host, {rc, winsock_category});
+    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, winsock_category});
     return AddrInfoList(list);
 }
 
@@ -305,10 +309,11 @@ Socket listen_tcp(const std::string& host, std::uint16_t port) {
             if (s.valid()) return s;
             // A real refusal (port in use, permission) is the answer; a missing
             // address family just means "try the next one".
-            if (error != std::errc::address_family_not_supported) throw Error("listen on " + tried, error);
+            if (error != std::errc::address_family_not_supported)
+                throw Error(msg::text(msg::listen_on, {tried}), error);
         }
     }
-    throw Error("listen on " + tried, error);
+    throw Error(msg::text(msg::listen_on, {tried}), error);
 }
 
 std::string local_endpoint(const Socket& listener) {
@@ -340,7 +345,7 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
         if (traced(rc, "connect(" + fd_text(s) + ", " + tried + ")") == 0) return s;
         error = last_error();
     }
-    throw Error("connect to " + tried, error);
+    throw Error(msg::text(msg::connect_to, {tried}), error);
 }
 
 // Windows has no per-process limit on sockets like POSIX's RLIMIT_NOFILE, so there is
@@ -370,7 +375,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         result.socket = Socket(s);
         result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
         if (tracing())
-            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " + result.peer);
+            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " +
+                  result.peer);
         return result;
     }
 }
@@ -389,7 +395,8 @@ Received recv_some(const Socket& s, char* buffer, std::size_t size,
         if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
         if (n == 0) return {Received::closed};
         int code = WSAGetLastError();
-        if (code != WSAEINTR && code != WSAEWOULDBLOCK) return {Received::failed, 0, {code, winsock_category}};
+        if (code != WSAEINTR && code != WSAEWOULDBLOCK)
+            return {Received::failed, 0, {code, winsock_category}};
     }
 }
 
@@ -397,10 +404,14 @@ std::error_code send_all(const Socket& s, std::string_view bytes,
                          std::chrono::milliseconds timeout) {
     // Winsock takes the send timeout as a DWORD of milliseconds (POSIX: a timeval), and
     // 0 there means "no limit". No SIGPIPE exists on Windows: a gone peer is an error.
-    DWORD limit = timeout.count() < 0 ? 0 : static_cast<DWORD>(std::clamp<long long>(timeout.count(), 1, MAXDWORD));
-    setsockopt(s.handle(), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&limit), sizeof limit);
+    DWORD limit = timeout.count() < 0
+                      ? 0
+                      : static_cast<DWORD>(std::clamp<long long>(timeout.count(), 1, MAXDWORD));
+    setsockopt(s.handle(), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&limit),
+               sizeof limit);
     while (!bytes.empty()) {
-        int n = ::send(s.handle(), bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), INT_MAX)), 0);
+        int size = static_cast<int>(std::min<std::size_t>(bytes.size(), INT_MAX));
+        int n = ::send(s.handle(), bytes.data(), size, 0);
         if (tracing()) trace_send(s, bytes.size(), n);
         if (n >= 0) {
             bytes.remove_prefix(static_cast<std::size_t>(n));

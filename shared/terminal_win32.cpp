@@ -72,7 +72,8 @@ std::string narrow(UINT cp, std::wstring_view wide) {
     int size = static_cast<int>(wide.size());
     int length = WideCharToMultiByte(cp, 0, wide.data(), size, nullptr, 0, nullptr, nullptr);
     std::string bytes(static_cast<std::size_t>(std::max(length, 0)), '\0');
-    if (length > 0) WideCharToMultiByte(cp, 0, wide.data(), size, &bytes[0], length, nullptr, nullptr);
+    if (length > 0)
+        WideCharToMultiByte(cp, 0, wide.data(), size, &bytes[0], length, nullptr, nullptr);
     return bytes;
 }
 
@@ -183,6 +184,7 @@ const std::chrono::milliseconds tick{20};
 std::string console_encoding() { return console_text().encoding; }
 
 bool stdin_is_terminal() { return is_console(STD_INPUT_HANDLE); }
+bool stdout_is_terminal() { return is_console(STD_OUTPUT_HANDLE); }
 
 void write_stream(int stream, std::string_view bytes) {
     HANDLE out = GetStdHandle(stream == 2 ? STD_ERROR_HANDLE : STD_OUTPUT_HANDLE);
