@@ -3,25 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
-// Every allocation in this test program is counted, so a test can check that feeding
-// a framer allocates nothing (its memory does not grow).
-namespace {
-std::atomic<std::size_t> bytes_allocated{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-    bytes_allocated += size;
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "allocations.h"
 
 namespace {
 
@@ -215,14 +200,14 @@ TEST(Framing, AfterTooLongNothingMoreAndMemoryDoesNotGrow) {
     EXPECT_EQ(frame->kind, Frame::too_long);
 
     const std::string chunk = std::string(64 * 1024 - 10, 'y') + "\nfine\r\n";
-    std::size_t before = bytes_allocated;
+    std::size_t before = bytes_allocated_so_far();
     for (int i = 0; i < 160; ++i) {  // 10 MB
         framer.feed(chunk);
         EXPECT_FALSE(framer.next());
     }
     EXPECT_FALSE(framer.has_partial());
     EXPECT_FALSE(framer.flush_partial());
-    EXPECT_LT(bytes_allocated - before, 4096u) << "the framer kept what it was fed";
+    EXPECT_LT(bytes_allocated_so_far() - before, 4096u) << "the framer kept what it was fed";
 }
 
 TEST(Framing, ALongStreamWithNoLineEndIsCutOffAtTheLimit) {
