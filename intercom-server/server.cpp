@@ -23,6 +23,7 @@ void Server::run() {
     }
     for (Slot& slot : slots_) slot.thread.join();
     slots_.clear();
+    finished_.clear();
 }
 
 void Server::admit(net::Accepted client) {
@@ -32,9 +33,10 @@ void Server::admit(net::Accepted client) {
         Slot& slot = slots_.emplace_back();
         slot.client = std::move(client);
         int id = last_id_ + 1;
-        slot.thread = std::thread([this, id, &slot] {
-            run_conversation(id, std::move(slot.client), setup_);
-            slot.finished = true;
+        slot.thread = std::thread([this, id, where = std::prev(slots_.end())] {
+            run_conversation(id, std::move(where->client), setup_);
+            std::lock_guard<std::mutex> lock(finished_mutex_);
+            finished_.push_back(where);
         });
         last_id_ = id;
     } catch (const std::exception&) {
@@ -48,12 +50,13 @@ void Server::admit(net::Accepted client) {
 }
 
 void Server::join_finished() {
-    for (auto it = slots_.begin(); it != slots_.end();) {
-        if (!it->finished) {
-            ++it;
-            continue;
-        }
-        it->thread.join();
-        it = slots_.erase(it);
+    std::vector<SlotRef> finished;
+    {
+        std::lock_guard<std::mutex> lock(finished_mutex_);
+        finished.swap(finished_);
+    }
+    for (SlotRef slot : finished) {
+        slot->thread.join();
+        slots_.erase(slot);
     }
 }

@@ -1,9 +1,10 @@
 // The listener: accepts clients and gives each conversation a thread of its own.
 #pragma once
 
-#include <atomic>
 #include <list>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "conversation.h"
 
@@ -20,8 +21,8 @@ private:
     struct Slot {
         net::Accepted client;  // handed to the thread, or turned away if none starts
         std::thread thread;
-        std::atomic<bool> finished{false};
     };
+    using SlotRef = std::list<Slot>::iterator;
 
     void admit(net::Accepted client);
     void join_finished();
@@ -30,4 +31,8 @@ private:
     ConversationSetup setup_;
     std::list<Slot> slots_;  // touched by the listener thread only
     int last_id_ = 0;
+    // Each conversation thread, as it ends, puts its slot here to be joined: the
+    // listener then joins just those, not a walk over every conversation.
+    std::mutex finished_mutex_;
+    std::vector<SlotRef> finished_;
 };

@@ -79,6 +79,19 @@ Utf8Step utf8_step(std::string_view s) {
     return {Utf8Step::valid, length, cp};
 }
 
+bool is_valid_utf8(std::string_view bytes) {
+    while (!bytes.empty()) {
+        if (static_cast<unsigned char>(bytes.front()) < 0x80) {  // ASCII, most of any text
+            bytes.remove_prefix(1);
+            continue;
+        }
+        Utf8Step step = utf8_step(bytes);
+        if (step.kind != Utf8Step::valid) return false;
+        bytes.remove_prefix(step.length);
+    }
+    return true;
+}
+
 std::string valid_utf8(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size());
@@ -185,8 +198,11 @@ std::string Converter::finish() {
 }
 
 std::string Converter::convert_all(std::string_view bytes) {
+    // The common case, UTF-8 to UTF-8 and already valid: one pass, one copy.
+    if (!impl_->backend && impl_->pending.empty() && is_valid_utf8(bytes)) return std::string(bytes);
     std::string out = convert(bytes);
-    return out + finish();
+    out += finish();
+    return out;
 }
 
 }  // namespace codec

@@ -60,6 +60,8 @@ struct Utf8Step {
 };
 Utf8Step utf8_step(std::string_view bytes);
 
+bool is_valid_utf8(std::string_view bytes);
+
 // Valid UTF-8 for any bytes: each invalid sequence becomes U+FFFD.
 std::string valid_utf8(std::string_view bytes);
 

@@ -37,8 +37,44 @@ std::string escape_for_display(std::string_view utf8) {
     return out;
 }
 
-Console::Console(std::string encoding)
-    : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {}
+namespace {
+constexpr std::size_t write_batch = 64 * 1024;      // wake the writer at this much
+constexpr std::size_t most_gathered = 1024 * 1024;  // writers wait beyond this
+}  // namespace
+
+Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {
+    if (!stdout_is_terminal()) writer_ = std::thread([this] { write_out_gathered(); });
+}
+
+Console::~Console() {
+    if (!writer_.joinable()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        closing_ = true;
+    }
+    has_gathered_.notify_one();
+    writer_.join();
+}
+
+// Writes stdout in batches: every 20 ms, or at once when a batch is full. Waking the
+// writer for every line would cost more than it saves.
+void Console::write_out_gathered() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        has_gathered_.wait_for(lock, std::chrono::milliseconds(20),
+                               [this] { return closing_ || gathered_.size() >= write_batch; });
+        if (gathered_.empty()) {
+            if (closing_) return;
+            continue;
+        }
+        std::string bytes;
+        bytes.swap(gathered_);
+        lock.unlock();
+        has_room_.notify_all();
+        write_stream(1, bytes);
+        lock.lock();
+    }
+}
 
 void Console::out(std::string_view utf8_line) { write(1, utf8_line, true); }
 void Console::err(std::string_view utf8_line) { write(2, utf8_line, true); }
@@ -48,10 +84,15 @@ void Console::prompt(std::string_view utf8_text) {
 }
 
 void Console::write(int stream, std::string_view utf8, bool newline) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     std::string bytes = to_console_.convert_all(utf8);
     if (newline) bytes += '\n';
-    write_stream(stream, bytes);
+    if (stream != 1 || !writer_.joinable()) return write_stream(stream, bytes);
+    has_room_.wait(lock, [this] { return gathered_.size() < most_gathered; });
+    bool batch_full = gathered_.size() < write_batch && gathered_.size() + bytes.size() >= write_batch;
+    gathered_ += bytes;
+    lock.unlock();
+    if (batch_full) has_gathered_.notify_one();
 }
 
 LineReader::LineReader(std::size_t max_line_bytes, std::string encoding)

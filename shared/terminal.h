@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstddef>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "codec.h"
 #include "net.h"
@@ -25,17 +27,22 @@ std::string escape_for_display(std::string_view utf8);
 // The console's encoding, from the locale: "UTF-8", "GBK", … (always one codec allows).
 std::string console_encoding();
 
-// Whether standard input is a person at a terminal (not a pipe or a file).
+// Whether standard input / output is a person at a terminal (not a pipe or a file).
 bool stdin_is_terminal();
+bool stdout_is_terminal();
 
 // Writes bytes already in the console's encoding to stdout (1) or stderr (2).
 void write_stream(int stream, std::string_view bytes);
 
 // Whole lines to stdout and stderr, converted to the console's encoding, one writer
-// at a time so lines from different threads never mix.
+// at a time so lines from different threads never mix. When stdout is a pipe or a
+// file rather than a person, its lines are gathered and written by a thread of the
+// console's own, many to a write(), so that thousands of conversations never queue
+// for the output (they wait only if it falls 1 MiB behind).
 class Console {
 public:
     explicit Console(std::string encoding = console_encoding());
+    ~Console();  // writes out what is gathered, then stops the writer
     void out(std::string_view utf8_line);
     void err(std::string_view utf8_line);
     // Text with no line end (a prompt), shown only to a person at a terminal.
@@ -44,9 +51,15 @@ public:
 
 private:
     void write(int stream, std::string_view utf8, bool newline);
+    void write_out_gathered();  // the writer thread
+
     std::mutex mutex_;
     codec::Converter to_console_;
     bool interactive_;
+    std::string gathered_;  // stdout bytes not yet written (when stdout is no terminal)
+    std::condition_variable has_gathered_, has_room_;
+    bool closing_ = false;
+    std::thread writer_;
 };
 
 // Lines typed by a person (or piped in), decoded to UTF-8.

@@ -21,6 +21,7 @@ std::string console_encoding() {
 }
 
 bool stdin_is_terminal() { return isatty(0) == 1; }
+bool stdout_is_terminal() { return isatty(1) == 1; }
 
 void write_stream(int stream, std::string_view bytes) {
     while (!bytes.empty()) {

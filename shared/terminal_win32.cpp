@@ -108,7 +108,7 @@ public:
 private:
     static constexpr std::size_t max_queued = 64 * 1024;  // memory stays bounded
 
-    StdinPump() { std::thread([this] { run(); }).detach(); }
+    StdinPump() : code_page_(console_text().code_page) { std::thread([this] { run(); }).detach(); }
 
     void run() {
         HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
@@ -139,7 +139,7 @@ private:
             carry_ = wide.back();
             wide.pop_back();
         }
-        chunk = narrow(console_text().code_page, wide);
+        chunk = narrow(code_page_, wide);
         return true;
     }
 
@@ -152,6 +152,7 @@ private:
         return true;
     }
 
+    const UINT code_page_;  // of the bytes handed on (console_encoding())
     std::mutex mutex_;
     std::condition_variable arrived_, room_;
     std::string bytes_;
