@@ -71,31 +71,46 @@ struct Direction {
 const std::vector<Direction> directions = {
     {"GBK", "UTF-8", chinese_gbk, chinese},
     {"UTF-8", "GBK", chinese, chinese_gbk},
-    {"GB18030", "UTF-8", "\x94\x39\xFC\x36" + chinese_gbk, grinning + chinese},
-    {"UTF-8", "GB18030", grinning + chinese, "\x94\x39\xFC\x36" + chinese_gbk},
     {"BIG5", "UTF-8", traditional_big5, traditional},
     {"UTF-8", "UTF-8", grinning + chinese, grinning + chinese},
 };
 
-TEST(Codec, ACharacterSplitBetweenTwoPiecesComesOutWhole) {
-    for (const Direction& d : directions) {
-        for (std::size_t i = 0; i <= d.input.size(); ++i) {
-            Converter c(d.from, d.to);
-            std::string out = c.convert(d.input.substr(0, i));
-            out += c.convert(d.input.substr(i));
-            out += c.finish();
-            EXPECT_EQ(out, d.expected) << d.from << " -> " << d.to << ", split at " << i;
-        }
+// GB18030 apart: Wine, where the Windows build's tests run, lacks it.
+const std::vector<Direction> gb18030_directions = {
+    {"GB18030", "UTF-8", "\x94\x39\xFC\x36" + chinese_gbk, grinning + chinese},
+    {"UTF-8", "GB18030", grinning + chinese, "\x94\x39\xFC\x36" + chinese_gbk},
+};
+
+void expect_whole_at_every_split(const Direction& d) {
+    for (std::size_t i = 0; i <= d.input.size(); ++i) {
+        Converter c(d.from, d.to);
+        std::string out = c.convert(d.input.substr(0, i));
+        out += c.convert(d.input.substr(i));
+        out += c.finish();
+        EXPECT_EQ(out, d.expected) << d.from << " -> " << d.to << ", split at " << i;
     }
 }
 
+void expect_whole_byte_by_byte(const Direction& d) {
+    Converter c(d.from, d.to);
+    std::string out;
+    for (char b : d.input) out += c.convert(std::string(1, b));
+    out += c.finish();
+    EXPECT_EQ(out, d.expected) << d.from << " -> " << d.to;
+}
+
+TEST(Codec, ACharacterSplitBetweenTwoPiecesComesOutWhole) {
+    for (const Direction& d : directions) expect_whole_at_every_split(d);
+}
+
 TEST(Codec, FedOneByteAtATimeComesOutWhole) {
-    for (const Direction& d : directions) {
-        Converter c(d.from, d.to);
-        std::string out;
-        for (char b : d.input) out += c.convert(std::string(1, b));
-        out += c.finish();
-        EXPECT_EQ(out, d.expected) << d.from << " -> " << d.to;
+    for (const Direction& d : directions) expect_whole_byte_by_byte(d);
+}
+
+TEST(Codec, Gb18030CharactersSplitBetweenPiecesComeOutWhole) {
+    for (const Direction& d : gb18030_directions) {
+        expect_whole_at_every_split(d);
+        expect_whole_byte_by_byte(d);
     }
 }
 
@@ -110,7 +125,11 @@ TEST(Codec, InvalidGbkBytesBecomeReplacementCharacters) {
     // A lead byte followed by a byte that cannot follow it: the second byte survives.
     EXPECT_EQ(convert("GBK", "UTF-8", "\xC4 ok"), fffd + " ok");
     EXPECT_EQ(convert("BIG5", "UTF-8", "a\xFF" "b"), "a" + fffd + "b");
+}
+
+TEST(Codec, InvalidGb18030BytesBecomeReplacementCharacters) {
     EXPECT_EQ(convert("GB18030", "UTF-8", "a\x80" "b"), "a" + fffd + "b");  // a lone 0x80
+    EXPECT_EQ(convert("GB18030", "UTF-8", "\xC4\xE3\xFF"), "你" + fffd);
 }
 
 TEST(Codec, ATruncatedLeadByteAtTheEndBecomesAReplacementAtFinish) {
@@ -150,12 +169,19 @@ TEST(Codec, InvalidUtf8BecomesReplacementCharactersAndNeverPassesThrough) {
         std::string input = "<" + bad.bytes + ">";
         EXPECT_EQ(codec::valid_utf8(input), expected) << bad.what;
         EXPECT_EQ(convert("UTF-8", "UTF-8", input), expected) << bad.what;
-        EXPECT_EQ(convert("UTF-8", "GB18030", input),
-                  convert("UTF-8", "GB18030", expected)) << bad.what;
         std::string gbk = convert("UTF-8", "GBK", input);
         EXPECT_EQ(gbk, std::string("<") + std::string(bad.replacements, '?') +
                            (bad.bytes.back() == 'a' ? "a>" : ">")) << bad.what;
     }
+}
+
+TEST(Codec, InvalidUtf8BecomesAGb18030ReplacementCharacter) {
+    for (const BadUtf8& bad : bad_utf8) {
+        std::string input = "<" + bad.bytes + ">";
+        EXPECT_EQ(convert("UTF-8", "GB18030", input),
+                  convert("UTF-8", "GB18030", codec::valid_utf8(input))) << bad.what;
+    }
+    EXPECT_EQ(convert("UTF-8", "GB18030", "\xC0\xAF"), "\x84\x31\xA4\x37\x84\x31\xA4\x37");
 }
 
 TEST(Codec, Utf8StepDecodesTheLongestValidCharacters) {
@@ -199,8 +225,14 @@ TEST(Codec, NulBytesSurvive) {
 TEST(Codec, DecodedOutputIsAlwaysValidUtf8) {
     std::string every_byte;
     for (int b = 0; b < 256; ++b) every_byte += static_cast<char>(b);
-    for (const char* from : {"UTF-8", "GBK", "GB18030", "BIG5"})
+    for (const char* from : {"UTF-8", "GBK", "BIG5"})
         EXPECT_TRUE(is_valid_utf8(convert(from, "UTF-8", every_byte + every_byte))) << from;
+}
+
+TEST(Codec, DecodedGb18030IsAlwaysValidUtf8) {
+    std::string every_byte;
+    for (int b = 0; b < 256; ++b) every_byte += static_cast<char>(b);
+    EXPECT_TRUE(is_valid_utf8(convert("GB18030", "UTF-8", every_byte + every_byte)));
 }
 
 TEST(Codec, RefusedCharsetNamesThrowAndAreNotAllowed) {
