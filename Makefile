@@ -8,6 +8,7 @@
 CXXFLAGS ?= -O2 -g
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 BUILD ?= build
 
 WARNINGS := -Wall -Wextra -Werror
@@ -203,11 +204,9 @@ $(WINDOWS_GTEST)/%.o: $(GTEST_SRC)/src/%.cc
 	$(WINDOWS_CXX) -std=c++17 -O2 -isystem $(GTEST_SRC)/include -I$(GTEST_SRC) -c -o $@ $<
 
 # Wine 8 has no code page 54936 (GB18030), which Windows has, so the codec refuses
-# GB18030 there (tests/windows checks that it does so clearly); these tests need it.
-WINE_GTEST_FILTER ?= -Codec.ChineseRoundTripsThroughGb18030:Codec.Gb18030HoldsEveryCharacter:$\
-Codec.ACharacterSplitBetweenTwoPiecesComesOutWhole:Codec.FedOneByteAtATimeComesOutWhole:$\
-Codec.InvalidGbkBytesBecomeReplacementCharacters:Codec.DecodedOutputIsAlwaysValidUtf8:$\
-Codec.InvalidUtf8BecomesReplacementCharactersAndNeverPassesThrough
+# GB18030 there (tests/windows checks that it does so clearly): the unit tests that
+# need GB18030 carry it in their names.
+WINE_GTEST_FILTER ?= -*Gb18030*
 
 # The unit tests, with the Windows-only ones from tests/windows, run under Wine; then
 # tests/windows/conversations.sh talks across: Windows client to Linux server, Linux
@@ -241,12 +240,16 @@ bench: $(SERVER) $(BENCH_TOOLS)
 	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T)
 # --- end bench ---
 
+MAN_PAGES := intercom-server/intercom-server.1 intercom-client/intercom-client.1
+
 install: $(SERVER) $(CLIENT)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(SERVER) $(CLIENT) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/intercom-server$(EXE) $(DESTDIR)$(BINDIR)/intercom-client$(EXE)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
 
 clean:
 	rm -rf $(BUILD)
