@@ -41,6 +41,11 @@ check() {  # check DESCRIPTION COMMAND...: one result line per check
         echo "FAIL: $1"
     fi
 }
+# Waits up to 30 s (output from another process may lag) for COMMAND to succeed.
+eventually() {
+    for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
 contains() { grep -qF -- "$2" "$1"; }
 heard() { grep -qE "^\[#1 [^]]+\] $2\$" "$1"; }  # the server's line for what #1 said
 gbk() { printf '%s\n' "$@" | iconv -f UTF-8 -t GBK; }
@@ -90,8 +95,8 @@ windows_client_to_linux_server() {
     check "Windows client exits 0 after bye" test "$status" -eq 0
     check "Windows client shows the greeting" contains "$out/client.out.utf8" "[127.0.0.1:$port] 天王盖地虎"
     check "Windows client shows the server's Chinese answer" contains "$out/client.out.utf8" "[127.0.0.1:$port] 你好，客户端"
-    check "Linux server receives 你好 intact" heard "$out/server.out" 你好
-    check "Linux server sees the client's bye" heard "$out/server.out" bye
+    check "Linux server receives 你好 intact" eventually heard "$out/server.out" 你好
+    check "Linux server sees the client's bye" eventually heard "$out/server.out" bye
     [ "$failed" -eq 0 ] || dump "$out"/server.out "$out"/server.err "$out"/client.out.utf8 "$out"/client.err
     kill "$server" 2>/dev/null
 }
@@ -121,17 +126,12 @@ linux_client_to_windows_server() {
     wait "$server"
     local server_status=$?
     from_gbk "$out/server.out"
-    check "Windows server receives 你好 intact" heard "$out/server.out.utf8" 你好
-    check "Windows server sees the client's bye" heard "$out/server.out.utf8" bye
+    check "Windows server receives 你好 intact" eventually heard "$out/server.out.utf8" 你好
+    check "Windows server sees the client's bye" eventually heard "$out/server.out.utf8" bye
     check "Windows server exits 0 on Ctrl-C" test "$server_status" -eq 0
     [ "$failed" -eq 0 ] || dump "$out"/server.out.utf8 "$out"/server.err "$out"/client.out "$out"/client.err
 }
 
-# Waits up to 30 s for COMMAND to succeed.
-eventually() {
-    for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
 pane_shows() { tmux capture-pane -p -t "$1" | grep -qF -- "$2"; }
 
 windows_client_at_a_console() {
@@ -168,8 +168,8 @@ windows_client_at_a_console() {
     check "the console shows the greeting" test "$greeted" -eq 0
     check "the console shows the server's Chinese answer" test "$answered" -eq 0
     check "Windows client exits 0 after bye" test "$(cat "$out/status" 2>/dev/null)" = 0
-    check "Linux server receives 你好 typed at the console intact" heard "$out/server.out" 你好
-    check "Linux server sees the client's bye" heard "$out/server.out" bye
+    check "Linux server receives 你好 typed at the console intact" eventually heard "$out/server.out" 你好
+    check "Linux server sees the client's bye" eventually heard "$out/server.out" bye
     [ "$failed" -eq 0 ] || dump "$out"/server.out "$out"/server.err "$out"/screen "$out"/client.err
     kill "$server" 2>/dev/null
 }
