@@ -184,6 +184,13 @@ TEST(Codec, InvalidUtf8BecomesAGb18030ReplacementCharacter) {
     EXPECT_EQ(convert("UTF-8", "GB18030", "\xC0\xAF"), "\x84\x31\xA4\x37\x84\x31\xA4\x37");
 }
 
+TEST(Codec, IsValidUtf8SaysNoToEveryIllFormedSequence) {
+    EXPECT_TRUE(codec::is_valid_utf8(chinese + grinning + std::string("a\0b", 3)));
+    EXPECT_TRUE(codec::is_valid_utf8(""));
+    EXPECT_FALSE(codec::is_valid_utf8("好\xE5\xA5"));  // cut short
+    for (const BadUtf8& bad : bad_utf8) EXPECT_FALSE(codec::is_valid_utf8("ok " + bad.bytes)) << bad.what;
+}
+
 TEST(Codec, Utf8StepDecodesTheLongestValidCharacters) {
     codec::Utf8Step step = codec::utf8_step("\xF4\x8F\xBF\xBF");  // U+10FFFF, the last one
     EXPECT_EQ(step.kind, codec::Utf8Step::valid);
