@@ -181,3 +181,26 @@ TEST(Conversation, ServerReportsAClientThatClosesWithoutBye) {
     }
     EXPECT_TRUE(server.child.line_containing("closed the connection without saying bye"));
 }
+
+TEST(Conversation, ThePromptSaysWhoseTurnItIsAtATerminal) {
+    Server server({"--reply", "ok"});
+    // script(1) gives the client a terminal (a pty), as a person would have.
+    Child you({"/usr/bin/script", "-qfec",
+               program("intercom-client") + " 127.0.0.1 " + std::to_string(server.port), "/dev/null"});
+    EXPECT_TRUE(you.line_containing(greeting));
+    you.write("hello\n");
+    EXPECT_TRUE(you.line_containing("you> hello"));           // our turn
+    EXPECT_TRUE(you.line_containing("(waiting for 127.0.0.1:"));  // theirs
+    EXPECT_TRUE(you.line_containing("] ok"));
+    you.write("bye\n");
+    EXPECT_EQ(you.wait_exit(), 0);
+}
+
+TEST(Conversation, NoPromptsWhenInputIsAPipe) {
+    Server server({"--reply", "ok"});
+    Child you = client(server.port);
+    you.write("hello\n");
+    you.close_stdin();
+    EXPECT_EQ(you.wait_exit(), 0);
+    EXPECT_EQ(you.stdout_text().find("you>"), std::string::npos);
+}
