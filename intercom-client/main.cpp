@@ -34,8 +34,12 @@ int main(int argc, char** argv) {
         if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
         net::Socket socket = net::connect_tcp(options.host, options.port);
         std::string server = net::endpoint_text(options.host, options.port);
-        channel::Channel channel(std::move(socket), options.wire);
-        return Session(channel, console, input, server, options.countersign).run();
+        // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
+        // (until now it simply stopped the connecting).
+        net::Waker interrupted;
+        process::wake_on_shutdown_request(interrupted);
+        channel::Channel channel(std::move(socket), options.wire, &interrupted);
+        return Session(channel, console, input, server, options.countersign, interrupted).run();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "intercom-client: %s\n", e.what());
         return 1;

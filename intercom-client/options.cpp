@@ -35,10 +35,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
             else throw cli::UsageError(codec::UnknownEncoding(optarg).what());
             break;
         case raw: o.wire.raw = true; break;
-        case countersign:
-            if (!*optarg) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--countersign"}));
-            o.countersign = optarg;
-            break;
+        case countersign: o.countersign = cli::one_message("--countersign", optarg); break;
         case trace: o.trace = true; break;
         case 'h': o.show_help = true; break;
         case 'V': o.show_version = true; break;

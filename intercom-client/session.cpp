@@ -46,6 +46,7 @@ std::optional<int> Session::heard(const Incoming& in) {
         if (!protocol::is_bye(in.text)) return std::nullopt;
         console_.out(msg::text(msg::peer_said_bye, {server_}));
         return 0;
+    case Incoming::woken: return say_bye();
     case Incoming::failed:
         console_.err("intercom-client: " + msg::text(msg::connection_to_lost, {server_, net::error_text(in.error)}));
         return 1;
@@ -66,8 +67,8 @@ std::optional<int> Session::heard(const Incoming& in) {
 std::optional<int> Session::speak() {
     for (;;) {
         console_.prompt(msg::text(msg::prompt_you));
-        LineReader::Result r = input_.read_line(&channel_.socket());
-        if (r.kind == LineReader::Result::end) return say_bye();
+        LineReader::Result r = input_.read_line(&channel_.socket(), &interrupted_);
+        if (r.kind == LineReader::Result::end || r.kind == LineReader::Result::woken) return say_bye();
         if (r.kind == LineReader::Result::socket) {  // the server spoke out of turn
             std::optional<int> status = heard(channel_.receive(std::chrono::milliseconds(-1)));
             if (status) return status;

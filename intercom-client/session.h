@@ -10,15 +10,16 @@
 class Session {
 public:
     Session(channel::Channel& channel, terminal::Console& console, terminal::LineReader& input,
-            std::string server, std::string countersign)
+            std::string server, std::string countersign, const net::Waker& interrupted)
         : channel_(channel),
           console_(console),
           input_(input),
           server_(std::move(server)),
-          countersign_(std::move(countersign)) {}
+          countersign_(std::move(countersign)),
+          interrupted_(interrupted) {}
 
     // Takes turns until the conversation ends; returns the exit status (0 ended with
-    // bye or end of input, 1 the connection failed).
+    // bye, end of input or Ctrl-C, 1 the connection failed).
     int run();
 
 private:
@@ -34,4 +35,5 @@ private:
     terminal::LineReader& input_;
     std::string server_;  // "127.0.0.1:8888", as the console names it
     std::string countersign_;
+    const net::Waker& interrupted_;  // Ctrl-C: say bye and end
 };

@@ -44,14 +44,11 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     switch (option) {
     case 'p': o.port = cli::parse_port(value, true); break;
     case host: o.host = value; break;
-    case greeting:
-        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--greeting"}));
-        o.greeting = value;
-        break;
+    case greeting: o.greeting = cli::one_message("--greeting", value); break;
     case echo: o.answers = ServerOptions::Answers::echo; break;
     case reply:
         o.answers = ServerOptions::Answers::reply;
-        o.reply_text = value;
+        o.reply_text = cli::one_message("--reply", value);
         break;
     case encoding:
         if (auto name = codec::allowed_encoding(value)) o.wire.encoding = *name;
@@ -66,10 +63,7 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case quiet_gap: o.wire.quiet_gap = milliseconds(cli::parse_number("--quiet-gap", value, 1, 60000)); break;
     case partial_timeout: o.wire.partial_deadline = seconds(cli::parse_number("--partial-timeout", value, 1, 3600)); break;
     case send_timeout: o.wire.send_timeout = seconds(cli::parse_number("--send-timeout", value, 1, 3600)); break;
-    case countersign:
-        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--countersign"}));
-        o.countersign = value;
-        break;
+    case countersign: o.countersign = cli::one_message("--countersign", value); break;
     case log:
         if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--log"}));
         o.log_path = value;

@@ -94,6 +94,9 @@ Incoming Channel::delivered(const framing::Frame& frame) {
 }
 
 std::error_code Channel::send(std::string_view utf8_text) {
+    // A line end inside would make it two messages on the wire, and two turns.
+    if (utf8_text.find_first_of("\r\n") != std::string_view::npos)
+        return std::make_error_code(std::errc::invalid_argument);
     std::string bytes = encoder_.convert_all(utf8_text);
     if (bytes.size() > options_.max_line) return std::make_error_code(std::errc::message_size);
     return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout);

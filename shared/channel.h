@@ -47,7 +47,8 @@ public:
     Incoming receive(milliseconds patience);
 
     // Encodes, frames and sends one message; std::errc::message_size when its encoded
-    // form is longer than max_line (nothing is sent then).
+    // form is longer than max_line, std::errc::invalid_argument when it holds a line
+    // end (nothing is sent then).
     std::error_code send(std::string_view utf8_text);
 
     // A line of our own about the connection ("busy", "too long; closing"): always

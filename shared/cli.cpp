@@ -26,6 +26,13 @@ std::uint16_t parse_port(std::string_view text, bool allow_zero) {
     return static_cast<std::uint16_t>(parse_number("PORT", text, allow_zero ? 0 : 1, 65535));
 }
 
+std::string one_message(std::string_view option, std::string_view value) {
+    if (value.empty()) throw UsageError(msg::text(msg::cannot_be_empty, {option}));
+    if (value.find_first_of("\r\n") != std::string_view::npos)
+        throw UsageError(msg::text(msg::no_line_breaks, {option}));
+    return std::string(value);
+}
+
 std::string bad_option_message(char** argv, int optind, int optopt, bool missing_value) {
     std::string typed = argv[optind - 1];
     if (optopt != 0 && typed.rfind("--", 0) != 0)  // a short option, perhaps in a cluster

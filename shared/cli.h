@@ -22,6 +22,10 @@ std::uint16_t parse_port(std::string_view text, bool allow_zero);
 unsigned long parse_number(std::string_view what, std::string_view text,
                            unsigned long min, unsigned long max);
 
+// One message's worth of text for `option` (--greeting, --reply, …): not empty, and
+// no line break, which would make it two messages on the wire and upset the turns.
+std::string one_message(std::string_view option, std::string_view value);
+
 // The message for the option getopt_long refused, naming it as typed: `missing_value`
 // when it returned ':' (the option string starts with ':'), else '?' (unknown option).
 std::string bad_option_message(char** argv, int optind, int optopt, bool missing_value);

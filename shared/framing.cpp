@@ -5,6 +5,13 @@ namespace framing {
 
 std::size_t LineFramer::feed(std::string_view bytes) {
     if (overflowed_) return 0;
+    if (skip_line_end_ && !bytes.empty()) {
+        // The line end of a message already delivered on its quiet gap, arriving late:
+        // it ends that message, not a new, empty one.
+        skip_line_end_ = false;
+        skip_lf_ = bytes.front() == '\r';
+        if (bytes.front() == '\r' || bytes.front() == '\n') bytes.remove_prefix(1);
+    }
     if (skip_lf_ && !bytes.empty()) {
         if (bytes.front() == '\n') bytes.remove_prefix(1);
         skip_lf_ = false;
@@ -58,6 +65,7 @@ std::optional<Frame> LineFramer::flush_partial() {
     buffer_.clear();
     scanned_ = 0;
     skip_lf_ = false;
+    skip_line_end_ = true;
     return frame;
 }
 

@@ -46,6 +46,7 @@ private:
     std::size_t scanned_ = 0;  // buffer_[0, scanned_) holds no line end
     std::size_t max_line_;
     bool skip_lf_ = false;     // a CR ended the last message; an LF right after belongs to it
+    bool skip_line_end_ = false;  // the last message was flushed; its line end may follow
     bool overflowed_ = false;
 };
 

@@ -71,6 +71,7 @@ constexpr Entry table[] = {
     {option_needs_value, "option needs a value: '{1}'", "选项缺少值：'{1}'"},
     {unexpected_argument, "unexpected argument: '{1}'", "多余的参数：'{1}'"},
     {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
+    {no_line_breaks, "{1} cannot contain a line break", "{1} 不能包含换行"},
 
     {recv_partial, "partial message, waiting for the rest", "半条消息，等待其余部分"},
     {recv_one, "1 message", "1 条消息"},

@@ -1,6 +1,7 @@
 // terminal: the parts that are the same on every platform.
 #include "terminal.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace terminal {
@@ -101,8 +102,14 @@ LineReader::LineReader(std::size_t max_line_bytes, std::string encoding)
 LineReader::~LineReader() = default;
 
 // A complete line from the buffer, if one is there (or the last, unended one at the end).
+// Lines end as on the wire, at LF, CRLF or a lone CR: a CR left inside a line would
+// split it into two messages on the wire, and two turns.
 std::optional<LineReader::Result> LineReader::take_line() {
-    std::size_t end = buffer_.find('\n');
+    if (skip_lf_ && !buffer_.empty()) {
+        if (buffer_[0] == '\n') buffer_.erase(0, 1);
+        skip_lf_ = false;
+    }
+    std::size_t end = buffer_.find_first_of("\r\n");
     if (end == std::string::npos) {
         if (buffer_.size() > max_line_) {  // memory stays bounded: drop the rest of it
             buffer_.clear();
@@ -112,12 +119,16 @@ std::optional<LineReader::Result> LineReader::take_line() {
         end = buffer_.size();
     }
     std::string line = buffer_.substr(0, end);
-    buffer_.erase(0, end + 1);
+    std::size_t after = end + 1;
+    if (end < buffer_.size() && buffer_[end] == '\r') {
+        if (after < buffer_.size() && buffer_[after] == '\n') ++after;
+        else if (after >= buffer_.size()) skip_lf_ = true;  // its LF may come in the next read
+    }
+    buffer_.erase(0, std::min(after, buffer_.size()));
     if (skipping_) {
         skipping_ = false;
         return take_line();
     }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.size() > max_line_) return Result{Result::too_long, {}};
     return Result{Result::line, from_console_.convert_all(line)};
 }

@@ -90,6 +90,7 @@ private:
     std::string buffer_;
     std::size_t max_line_;
     bool skipping_ = false;  // inside a too-long line, dropping bytes until its end
+    bool skip_lf_ = false;   // a CR ended the last line; an LF right after belongs to it
     bool at_end_ = false;
     codec::Converter from_console_;
 };

@@ -204,3 +204,18 @@ TEST(Conversation, NoPromptsWhenInputIsAPipe) {
     EXPECT_EQ(you.wait_exit(), 0);
     EXPECT_EQ(you.stdout_text().find("you>"), std::string::npos);
 }
+
+TEST(Conversation, ACarriageReturnInTypedInputEndsALineAsOnTheWire) {
+    Server server({"--echo"});
+    Child you = client(server.port);
+    you.write("a\rb\nsecond\n");  // three lines, so three turns, each answered in order
+    you.close_stdin();
+    EXPECT_EQ(you.wait_exit(), 0);
+    std::string shown = you.stdout_text();
+    std::size_t a = shown.find("] a\n"), b = shown.find("] b\n"), second = shown.find("] second\n");
+    ASSERT_NE(a, std::string::npos) << shown;
+    ASSERT_NE(b, std::string::npos) << shown;
+    ASSERT_NE(second, std::string::npos) << shown;
+    EXPECT_LT(a, b);
+    EXPECT_LT(b, second);
+}

@@ -243,3 +243,29 @@ TEST(Framing, FramedMessagesComeBackWhole) {
 }
 
 }  // namespace
+
+TEST(Framing, ALineEndArrivingAfterTheQuietGapEndsTheFlushedMessageNotANewOne) {
+    for (std::string late : {"\n", "\r\n", "\r"}) {
+        framing::LineFramer framer;
+        framer.feed("hello");
+        std::optional<framing::Frame> flushed = framer.flush_partial();
+        ASSERT_TRUE(flushed);
+        EXPECT_EQ(flushed->bytes, "hello");
+        framer.feed(late);
+        framer.feed("next\n");
+        std::optional<framing::Frame> frame = framer.next();
+        ASSERT_TRUE(frame);
+        EXPECT_EQ(frame->bytes, "next") << "late line end: " << (late == "\n" ? "LF" : late == "\r" ? "CR" : "CRLF");
+        EXPECT_FALSE(framer.next());
+    }
+}
+
+TEST(Framing, OnlyOneLateLineEndIsSkippedAfterAFlush) {
+    framing::LineFramer framer;
+    framer.feed("hello");
+    framer.flush_partial();
+    framer.feed("\n\n");
+    std::optional<framing::Frame> frame = framer.next();
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->bytes, "");  // a second line end is an empty message of its own
+}

@@ -246,3 +246,16 @@ TEST(CliNumbers, TheRangeIsInclusive) {
 }
 
 }  // namespace
+
+TEST(ServerOptions, TextThatWouldBeTwoMessagesIsRefused) {
+    for (const char* option : {"--greeting", "--reply", "--countersign"}) {
+        for (const char* value : {"two\nlines", "a\rb"}) {
+            try {
+                server({"intercom-server", option, value});
+                ADD_FAILURE() << option << " accepted a line break";
+            } catch (const cli::UsageError& e) {
+                EXPECT_NE(std::string(e.what()).find(option), std::string::npos) << e.what();
+            }
+        }
+    }
+}
