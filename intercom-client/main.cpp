@@ -1,6 +1,5 @@
 // intercom-client: connects to an intercom-server (or any line-based peer), shows
 // its greeting, then you and the server take turns until one says bye.
-#include <cstdio>
 
 #include "../shared/channel.h"
 #include "../shared/cli.h"
@@ -12,36 +11,47 @@
 #include "options.h"
 #include "session.h"
 
+namespace {
+
+// Connects, then takes turns until the conversation ends; returns the exit status.
+int converse(const ClientOptions& options, terminal::Console& console) {
+    net::NetInit net;
+    terminal::LineReader input(options.wire.max_line * 4);
+    if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+    net::Socket socket = net::connect_tcp(options.host, options.port);
+    std::string server = net::endpoint_text(options.host, options.port);
+    // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
+    // (until now it simply stopped the connecting).
+    net::Waker interrupted;
+    process::wake_on_shutdown_request(interrupted);
+    channel::Channel channel(std::move(socket), options.wire, &interrupted);
+    return Session(channel, console, input, server, options.countersign, interrupted).run();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     // A server that vanishes mid-send must cost us an error from send() that we can
     // report, not a silent death by SIGPIPE.
     process::ignore_broken_pipe();
+    terminal::Console console;
+    process::Arguments args(argc, argv);
 
     ClientOptions options;
     try {
-        options = parse_client_options(argc, argv);
+        options = parse_client_options(args.count(), args.values());
     } catch (const cli::UsageError& e) {
-        std::fprintf(stderr, "intercom-client: %s\n%s", e.what(), msg::text(msg::client_usage).c_str());
+        console.err(std::string("intercom-client: ") + e.what());
+        console.err(msg::text(msg::client_usage));
         return 2;
     }
-    if (options.show_help) return std::fputs(msg::text(msg::client_usage).c_str(), stdout), 0;
-    if (options.show_version) return std::printf("intercom-client %s\n", intercom_version), 0;
+    if (options.show_help) return console.out(msg::text(msg::client_usage)), 0;
+    if (options.show_version) return console.out(std::string("intercom-client ") + intercom_version), 0;
 
     try {
-        net::NetInit net;
-        terminal::Console console;
-        terminal::LineReader input(options.wire.max_line * 4);
-        if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
-        net::Socket socket = net::connect_tcp(options.host, options.port);
-        std::string server = net::endpoint_text(options.host, options.port);
-        // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
-        // (until now it simply stopped the connecting).
-        net::Waker interrupted;
-        process::wake_on_shutdown_request(interrupted);
-        channel::Channel channel(std::move(socket), options.wire, &interrupted);
-        return Session(channel, console, input, server, options.countersign, interrupted).run();
+        return converse(options, console);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "intercom-client: %s\n", e.what());
+        console.err(std::string("intercom-client: ") + e.what());
         return 1;
     }
 }

@@ -1,6 +1,5 @@
 // intercom-server: a turn-based TCP walkie-talkie. Greets each client, then the
 // client and the server take turns until one says bye; one thread per conversation.
-#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -37,6 +36,33 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console,
     }
 }
 
+// Listens, serves until told to stop, then says goodbye to every client.
+int serve(const ServerOptions& options, terminal::Console& console) {
+    net::NetInit net;
+    net::Waker shutdown;
+    process::wake_on_shutdown_request(shutdown);
+    if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+    std::unique_ptr<Transcript> transcript;
+    if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
+
+    net::Socket listener = net::listen_tcp(options.host, options.port);
+    console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
+
+    std::unique_ptr<Answerer> answerer = make_answerer(options, console);
+    Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
+    std::thread listener_thread([&server] { server.run(); });
+
+    if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))
+        take_console_answers(*op, console, options, shutdown);
+    else
+        shutdown.wait();  // --echo / --reply: until SIGINT or SIGTERM
+
+    shutdown.wake();        // every conversation says goodbye to its client
+    answerer->shut_down();  // and none waits for a typed answer any more
+    listener_thread.join();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,45 +73,24 @@ int main(int argc, char** argv) {
     // use a few KiB) and let the process hold as many sockets as the system allows.
     process::set_default_thread_stack(256 * 1024);
     process::raise_open_file_limit();
+    terminal::Console console;
+    process::Arguments args(argc, argv);
 
     ServerOptions options;
     try {
-        options = parse_server_options(argc, argv);
+        options = parse_server_options(args.count(), args.values());
     } catch (const cli::UsageError& e) {
-        std::fprintf(stderr, "intercom-server: %s\n%s", e.what(), msg::text(msg::server_usage).c_str());
+        console.err(std::string("intercom-server: ") + e.what());
+        console.err(msg::text(msg::server_usage));
         return 2;
     }
-    if (options.show_help) return std::fputs(msg::text(msg::server_usage).c_str(), stdout), 0;
-    if (options.show_version) return std::printf("intercom-server %s\n", intercom_version), 0;
+    if (options.show_help) return console.out(msg::text(msg::server_usage)), 0;
+    if (options.show_version) return console.out(std::string("intercom-server ") + intercom_version), 0;
 
     try {
-        net::NetInit net;
-        terminal::Console console;
-        net::Waker shutdown;
-        process::wake_on_shutdown_request(shutdown);
-
-        if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
-        std::unique_ptr<Transcript> transcript;
-        if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
-
-        net::Socket listener = net::listen_tcp(options.host, options.port);
-        console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
-
-        std::unique_ptr<Answerer> answerer = make_answerer(options, console);
-        Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
-        std::thread listener_thread([&server] { server.run(); });
-
-        if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))
-            take_console_answers(*op, console, options, shutdown);
-        else
-            shutdown.wait();  // --echo / --reply: until SIGINT or SIGTERM
-
-        shutdown.wake();        // every conversation says goodbye to its client
-        answerer->shut_down();  // and none waits for a typed answer any more
-        listener_thread.join();
-        return 0;
+        return serve(options, console);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "intercom-server: %s\n", e.what());
+        console.err(std::string("intercom-server: ") + e.what());
         return 1;
     }
 }

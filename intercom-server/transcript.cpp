@@ -7,9 +7,10 @@
 
 #include "../shared/messages.h"
 #include "../shared/net.h"
+#include "../shared/process.h"
 #include "../shared/terminal.h"
 
-Transcript::Transcript(const std::string& path) : file_(std::fopen(path.c_str(), "ab")) {
+Transcript::Transcript(const std::string& path) : file_(process::open_for_append(path)) {
     if (!file_)
         throw std::runtime_error(msg::text(msg::open_log, {path}) + ": " +
                                  net::error_text(std::error_code(errno, std::generic_category())));

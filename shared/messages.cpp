@@ -1,7 +1,7 @@
 // messages: the table.
 #include "messages.h"
 
-#include <cstdlib>
+#include "process.h"
 
 namespace msg {
 
@@ -64,6 +64,8 @@ constexpr Entry table[] = {
     {listen_on, "listen on {1}", "监听 {1}"},
     {connect_to, "connect to {1}", "连接 {1}"},
     {unknown_host, "unknown host", "未知主机"},
+    {start_sockets, "start Winsock {1}", "启动 Winsock {1}"},
+    {create_waker, "create the wake-up channel", "创建唤醒通道"},
     {open_log, "open log {1}", "打开日志 {1}"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
     {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},
@@ -106,7 +108,7 @@ constexpr Entry table[] = {
      "  -h, --help             show this help\n"
      "  -V, --version          show the version\n"
      "At the console: a line answers the conversation waiting longest; '@N text'\n"
-     "answers conversation #N; '/list' shows the conversations.\n",
+     "answers conversation #N; '/list' shows the conversations.",
      "用法：intercom-server [选项]\n"
      "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）\n"
      "      --host ADDR        监听地址（默认：全部，IPv6 与 IPv4）\n"
@@ -129,7 +131,7 @@ constexpr Entry table[] = {
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
      "在控制台：输入一行即回答等得最久的对话；'@N 内容' 回答第 N 个对话；\n"
-     "'/list' 列出所有对话。\n"},
+     "'/list' 列出所有对话。"},
     {client_usage,
      "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
      "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
@@ -138,7 +140,7 @@ constexpr Entry table[] = {
      "      --trace            print every socket call and its result on stderr\n"
      "  -h, --help             show this help\n"
      "  -V, --version          show the version\n"
-     "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n",
+     "Type a line and press Enter on your turn; 'bye' or end of input ends it.",
      "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
      "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
      "      --raw              发送消息时不加换行\n"
@@ -146,7 +148,7 @@ constexpr Entry table[] = {
      "      --trace            在 stderr 上显示每个套接字调用及其结果\n"
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
-     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。\n"},
+     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。"},
 };
 
 constexpr bool table_in_order() {
@@ -157,18 +159,10 @@ constexpr bool table_in_order() {
 static_assert(sizeof table / sizeof table[0] == count, "every message has one entry");
 static_assert(table_in_order(), "the table lists the messages in the order of msg::Id");
 
-bool chinese_from_environment() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
-    }
-    return false;
-}
-
 }  // namespace
 
 bool chinese() {
-    static const bool answer = chinese_from_environment();
+    static const bool answer = process::user_language_is_chinese();
     return answer;
 }
 

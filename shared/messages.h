@@ -2,8 +2,8 @@
 //
 // One table holds them all (messages.cpp), so a translation is one place to read and
 // nothing is said that is not in it. The language comes from the environment as the
-// C library reads it (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese, anything
-// else English. Trace lines keep the C API's own names in either language.
+// C library reads it (LC_ALL, then LC_MESSAGES, then LANG; on Windows, failing those,
+// the user's display language): zh_* is Chinese, anything else English. Trace lines keep the C API's own names in either language.
 #pragma once
 
 #include <initializer_list>
@@ -28,7 +28,7 @@ enum Id {
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
     too_long_not_sent,
     // errors from the shared code
-    look_up, listen_on, connect_to, unknown_host, open_log, unknown_encoding,
+    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, unknown_encoding,
     invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,

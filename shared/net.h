@@ -147,7 +147,8 @@ void trace(const std::string& line);  // for shared code that makes the calls (c
 // "fd 4", as traces name a socket.
 std::string fd_text(const Socket& s);
 
-// Text for a socket error code ("connection refused"), the same on every platform.
+// Text for a socket error code ("connection refused"): the system's own wording,
+// lowercased to continue a line.
 std::string error_text(const std::error_code& error);
 
 }  // namespace net

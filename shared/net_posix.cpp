@@ -152,7 +152,7 @@ void Socket::close() {
 
 Waker::Waker() {
     int fds[2];
-    if (pipe(fds) != 0) throw Error("create wake-up pipe", last_error());
+    if (pipe(fds) != 0) throw Error(msg::text(msg::create_waker), last_error());
     for (int fd : fds) {
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         fcntl(fd, F_SETFD, FD_CLOEXEC);

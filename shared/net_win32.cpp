@@ -207,10 +207,10 @@ Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
 NetInit::NetInit() {
     WSADATA data;
     int rc = WSAStartup(MAKEWORD(2, 2), &data);
-    if (rc != 0) throw Error("start Winsock", {rc, winsock_category});
+    if (rc != 0) throw Error(msg::text(msg::start_sockets, {""}), {rc, winsock_category});
     if (LOBYTE(data.wVersion) != 2 || HIBYTE(data.wVersion) != 2) {
         WSACleanup();
-        throw Error("start Winsock 2.2", {WSAVERNOTSUPPORTED, winsock_category});
+        throw Error(msg::text(msg::start_sockets, {"2.2"}), {WSAVERNOTSUPPORTED, winsock_category});
     }
 }
 
@@ -266,7 +266,7 @@ Waker::Waker() {
     if (listener != INVALID_SOCKET) ::closesocket(listener);
     if (reader == INVALID_SOCKET) {
         if (writer != INVALID_SOCKET) ::closesocket(writer);
-        throw Error("create wake-up socket pair", error);
+        throw Error(msg::text(msg::create_waker), error);
     }
     set_blocking(writer, false);  // wake() must never block
     read_end_ = reader;

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "net.h"
 
@@ -24,5 +27,27 @@ bool set_default_thread_stack(std::size_t bytes);
 // Raises the limit on open files (sockets) to the most the system allows us, so one
 // server can hold thousands of conversations. Returns the limit now in force.
 std::size_t raise_open_file_limit();
+
+// The command line in UTF-8, as getopt_long wants it (argc/argv), whatever the system
+// gave: on Windows argv arrives in the ANSI code page, so it is read again as UTF-16;
+// elsewhere it is converted from the locale's encoding (a GBK locale gives GBK).
+class Arguments {
+public:
+    Arguments(int argc, char** argv);
+    int count() const { return static_cast<int>(pointers_.size()) - 1; }
+    char** values() { return pointers_.data(); }
+
+private:
+    std::vector<std::string> strings_;
+    std::vector<char*> pointers_;  // into strings_, then a null, as main's argv
+};
+
+// True when the user's language is Chinese: LC_ALL, LC_MESSAGES or LANG says zh_*,
+// or, where none is set on Windows, the user's display language is Chinese.
+bool user_language_is_chinese();
+
+// Opens a file for appending by its UTF-8 name (Windows wants UTF-16 for a name in
+// Chinese). Returns null with errno set, as fopen does.
+std::FILE* open_for_append(const std::string& utf8_path);
 
 }  // namespace process

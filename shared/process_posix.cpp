@@ -5,6 +5,11 @@
 #include <sys/resource.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <string_view>
+
+#include "codec.h"
+#include "terminal.h"
 
 namespace process {
 
@@ -42,6 +47,23 @@ bool set_default_thread_stack(std::size_t bytes) {
     return false;
 #endif
 }
+
+Arguments::Arguments(int argc, char** argv) {
+    codec::Converter from_locale(terminal::console_encoding(), "UTF-8");
+    for (int i = 0; i < argc; ++i) strings_.push_back(from_locale.convert_all(argv[i]));
+    for (std::string& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+}
+
+bool user_language_is_chinese() {
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* value = std::getenv(name);
+        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
+    }
+    return false;
+}
+
+std::FILE* open_for_append(const std::string& utf8_path) { return std::fopen(utf8_path.c_str(), "ab"); }
 
 std::size_t raise_open_file_limit() {
     rlimit limit{};

@@ -5,8 +5,12 @@
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+// shellapi.h (CommandLineToArgvW) needs windows.h before it.
+#include <shellapi.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 
 namespace process {
 
@@ -44,6 +48,49 @@ bool set_default_thread_stack(std::size_t bytes) {
     // of: 10,000 threads reserve 20 GiB of its 128 TiB.
     (void)bytes;
     return false;
+}
+
+namespace {
+
+std::string utf8_from_wide(const wchar_t* wide) {
+    int size = WideCharToMultiByte(CP_UTF8, 0, wide, -1, nullptr, 0, nullptr, nullptr);
+    std::string out(size > 0 ? size - 1 : 0, '\0');
+    if (size > 1) WideCharToMultiByte(CP_UTF8, 0, wide, -1, out.data(), size, nullptr, nullptr);
+    return out;
+}
+
+std::wstring wide_from_utf8(const std::string& text) {
+    int size = MultiByteToWideChar(CP_UTF8, 0, text.c_str(), -1, nullptr, 0);
+    std::wstring out(size > 0 ? size - 1 : 0, L'\0');
+    if (size > 1) MultiByteToWideChar(CP_UTF8, 0, text.c_str(), -1, out.data(), size);
+    return out;
+}
+
+}  // namespace
+
+Arguments::Arguments(int argc, char** argv) {
+    int count = 0;
+    wchar_t** wide = CommandLineToArgvW(GetCommandLineW(), &count);
+    if (wide && count == argc) {
+        for (int i = 0; i < count; ++i) strings_.push_back(utf8_from_wide(wide[i]));
+    } else {  // not expected; the ANSI argv is still better than nothing
+        for (int i = 0; i < argc; ++i) strings_.push_back(argv[i]);
+    }
+    if (wide) LocalFree(wide);
+    for (std::string& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+}
+
+bool user_language_is_chinese() {
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* value = std::getenv(name);
+        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
+    }
+    return PRIMARYLANGID(GetUserDefaultUILanguage()) == LANG_CHINESE;
+}
+
+std::FILE* open_for_append(const std::string& utf8_path) {
+    return _wfopen(wide_from_utf8(utf8_path).c_str(), L"ab");
 }
 
 std::size_t raise_open_file_limit() {

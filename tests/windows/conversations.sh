@@ -109,7 +109,8 @@ linux_client_to_windows_server() {
     mkfifo "$fifo"
     (gbk '你好，服务器在此'; exec sleep 60) > "$fifo" &
     pids+=($!)
-    "${chinese_windows[@]}" "$windows/intercom-server.exe" --port 0 --encoding GBK < "$fifo" \
+    # A Chinese greeting on the command line, which Windows hands over in UTF-16.
+    "${chinese_windows[@]}" "$windows/intercom-server.exe" --port 0 --encoding GBK --greeting 天王盖地虎！ < "$fifo" \
         > "$out/server.out" 2> "$out/server.err" &
     local server=$!
     pids+=($server)
@@ -119,7 +120,7 @@ linux_client_to_windows_server() {
         > "$out/client.out" 2> "$out/client.err"
     local status=$?
     check "Linux client exits 0 after bye" test "$status" -eq 0
-    check "Linux client shows the greeting" contains "$out/client.out" "[127.0.0.1:$port] 天王盖地虎"
+    check "Linux client shows the Chinese greeting given on the command line" contains "$out/client.out" "[127.0.0.1:$port] 天王盖地虎！"
     check "Linux client shows the Windows server's Chinese answer" contains "$out/client.out" "[127.0.0.1:$port] 你好，服务器在此"
     # Ctrl-C: the console control handler wakes the server, which says goodbye and exits 0.
     kill -INT "$server"
