@@ -68,8 +68,10 @@ std::optional<int> Session::speak() {
     for (;;) {
         console_.prompt(msg::text(msg::prompt_you));
         LineReader::Result r = input_.read_line(&channel_.socket(), &interrupted_);
-        if (r.kind == LineReader::Result::end || r.kind == LineReader::Result::woken) return say_bye();
+        if (r.kind == LineReader::Result::woken) return say_bye();
+        if (r.kind == LineReader::Result::end) return say_bye_unless_ended();
         if (r.kind == LineReader::Result::socket) {  // the server spoke out of turn
+            console_.prompt("\n");                   // (not on the prompt's line)
             std::optional<int> status = heard(channel_.receive(std::chrono::milliseconds(-1)));
             if (status) return status;
             continue;
@@ -96,7 +98,16 @@ std::optional<int> Session::speak() {
     }
 }
 
-// End of input: say goodbye properly rather than just vanish.
+// End of input. The server may have ended the conversation already (a refused
+// countersign, a timeout): then that is how it ended, and not our bye.
+int Session::say_bye_unless_ended() {
+    Incoming late = channel_.receive(std::chrono::milliseconds(0));
+    if (late.kind != Incoming::idle_timeout)
+        if (std::optional<int> status = heard(late)) return *status;
+    return say_bye();
+}
+
+// Say goodbye properly rather than just vanish.
 int Session::say_bye() {
     if (std::error_code e = channel_.send(protocol::bye)) {
         report_send_failure(e);

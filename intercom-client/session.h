@@ -27,6 +27,7 @@ private:
     std::optional<int> speak();
     std::optional<int> heard(const channel::Incoming& in);
     int say_bye();
+    int say_bye_unless_ended();
     void report_send_failure(const std::error_code& e);
     std::optional<int> give_countersign();
 

@@ -209,3 +209,13 @@ TEST(Lesson, MessagesAreEnglishOtherwise) {
     EXPECT_EQ(bad.wait_exit(), 2);
     EXPECT_NE(bad.stderr_text().find("unknown option: '--port'"), std::string::npos) << bad.stderr_text();
 }
+
+TEST(Lesson, ClientRefusedForAWrongCountersignExitsOneEvenWithPipedInput) {
+    Server server({"--countersign", "宝塔镇河妖", "--echo"});
+    Child you({program("intercom-client"), "127.0.0.1", std::to_string(server.port)});
+    you.write("小鸡炖蘑菇\n");
+    you.close_stdin();
+    EXPECT_TRUE(you.line_containing("intercom: wrong countersign"));
+    EXPECT_EQ(you.wait_exit(), 1);
+    EXPECT_NE(you.stderr_text().find("without saying bye"), std::string::npos);
+}
