@@ -99,9 +99,10 @@ std::optional<int> Session::speak() {
 }
 
 // End of input. The server may have ended the conversation already (a refused
-// countersign, a timeout): then that is how it ended, and not our bye.
+// countersign, a timeout): then that is how it ended, and not our bye. Its close may
+// be a moment behind its last line, hence a short wait.
 int Session::say_bye_unless_ended() {
-    Incoming late = channel_.receive(std::chrono::milliseconds(0));
+    Incoming late = channel_.receive(std::chrono::milliseconds(200));
     if (late.kind != Incoming::idle_timeout)
         if (std::optional<int> status = heard(late)) return *status;
     return say_bye();

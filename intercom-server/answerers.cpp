@@ -14,11 +14,21 @@ bool ConsoleOperator::is_first_waiting(int id) const {
     return !waiting_.empty() && waiting_.front() == id;
 }
 
-std::optional<std::string> ConsoleOperator::answer(int id, const std::string&) {
-    std::unique_lock<std::mutex> lock(mutex_);
+void ConsoleOperator::heard(int id, const std::function<void()>& show) {
+    std::lock_guard<std::mutex> lock(mutex_);
     Conversation& me = conversations_[id];
     me.waiting = true;
     waiting_.push_back(id);
+    show();
+}
+
+std::optional<std::string> ConsoleOperator::answer(int id, const std::string&) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    Conversation& me = conversations_[id];
+    if (!me.waiting) {  // asked again: the last answer was too long to send
+        me.waiting = true;
+        waiting_.push_back(id);
+    }
     std::optional<std::string> reply;
     answered_.wait(lock, [&] {
         return shutting_down_ || !me.held.empty() || (!held_.empty() && is_first_waiting(id));

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,10 @@ public:
     // A person answers: an answer too long to send may be typed again.
     virtual bool interactive() const { return false; }
     virtual void opened(int /*conversation*/, const std::string& /*peer*/) {}
+    // Conversation #id has a message to answer; `show` puts it on the console. The
+    // console operator queues the conversation and shows the message in one step, so
+    // the order on screen is the order in which typed lines are given out.
+    virtual void heard(int /*id*/, const std::function<void()>& show) { show(); }
     // The answer to `message` from conversation #id, or nothing when the server is
     // shutting down. May block (a person is typing).
     virtual std::optional<std::string> answer(int id, const std::string& message) = 0;
@@ -48,6 +53,7 @@ public:
     bool interactive() const override { return true; }
 
     void opened(int id, const std::string& peer) override;
+    void heard(int id, const std::function<void()>& show) override;
     std::optional<std::string> answer(int id, const std::string& message) override;
     void closed(int id) override;
     void shut_down() override;

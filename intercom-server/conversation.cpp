@@ -40,8 +40,11 @@ std::string Turns::run() {
     for (;;) {
         Incoming in = channel.receive(turn_patience(setup.options));
         if (in.kind != Incoming::message) return ended_without_message(in);
-        show(in.text);
-        if (protocol::is_bye(in.text)) return msg::text(msg::said_bye);  // they half-closed: we just close
+        if (protocol::is_bye(in.text)) {
+            show(in.text);
+            return msg::text(msg::said_bye);  // they half-closed: we just close
+        }
+        setup.answerer.heard(id, [&] { show(in.text); });
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }
