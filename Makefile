@@ -1,6 +1,10 @@
 # intercom: plain GNU make.
 #   make               build/intercom-server and build/intercom-client
-#   make test          build and run every test
+#   make test          build and run every test (unit-test, integration-test)
+#   make sanitize      every test under ASan+UBSan, then TSan
+#   make fuzz          the libFuzzer targets, FUZZ_SECONDS each
+#   make windows       cross-compile the .exe files (MinGW-w64); test-windows: under Wine
+#   make bench         N conversations at once against a bare thread-per-connection floor
 #   make install       PREFIX=/usr/local DESTDIR= (both honoured)
 #   make clean
 # CXX, CXXFLAGS, CPPFLAGS, LDFLAGS and LDLIBS may be overridden as usual.
@@ -80,7 +84,7 @@ unit-test: $(UNIT_TESTS)
 integration-test: $(INTEGRATION_TESTS) $(SERVER) $(CLIENT)
 	INTERCOM_BUILD=$(abspath $(BUILD)) INTERCOM_TESTS=$(abspath tests) $(INTEGRATION_TESTS)
 
-# --- sanitize and fuzz (issue: hostile input) ---
+# --- sanitize and fuzz ---
 # make sanitize: every test with AddressSanitizer + UndefinedBehaviorSanitizer in
 # $(BUILD)/asan, then the integration tests with ThreadSanitizer in $(BUILD)/tsan. The
 # programs the integration tests start are instrumented too; every process writes its

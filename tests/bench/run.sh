@@ -193,7 +193,7 @@ print_targets() {
     tps_ratio=$(ratio "$(field turns_per_s "$p")" "$(field turns_per_s "$f")")
     all=$([ "$(field held "$p")" = "$n" ] && [ "$(field finished "$p")" = "$n" ] &&
         [ "$(field failures "$p")" = 0 ] && echo met || echo MISSED)
-    say "targets (issue 6):"
+    say "targets:"
     printf '  %-64s %s\n' \
         "$n held at once, all finishing, zero failures" "$all" \
         "turns/s with $n >= 0.8x the floor's (ratio $tps_ratio)" "$(at_least "$tps_ratio" 0.8)" \
