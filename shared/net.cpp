@@ -40,6 +40,11 @@ std::string endpoint_text(const std::string& host, std::uint16_t port) {
     return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::uint16_t local_port(const Socket& listener) {
+    std::string text = local_endpoint(listener);
+    return static_cast<std::uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
+}
+
 std::string error_text(const std::error_code& error) {
     // OS messages start with a capital ("Connection refused"); ours continue a line.
     std::string text = error.message();

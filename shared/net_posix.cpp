@@ -213,11 +213,6 @@ std::string local_endpoint(const Socket& listener) {
     return address_text(reinterpret_cast<sockaddr*>(&address), length);
 }
 
-std::uint16_t local_port(const Socket& listener) {
-    std::string text = local_endpoint(listener);
-    return static_cast<std::uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
-}
-
 Socket connect_tcp(const std::string& host, std::uint16_t port) {
     AddrInfoList list = resolve(host, port, AI_NUMERICSERV | AI_ADDRCONFIG);
     std::error_code error;

@@ -323,11 +323,6 @@ std::string local_endpoint(const Socket& listener) {
     return address_text(reinterpret_cast<sockaddr*>(&address), length);
 }
 
-std::uint16_t local_port(const Socket& listener) {
-    std::string text = local_endpoint(listener);
-    return static_cast<std::uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
-}
-
 Socket connect_tcp(const std::string& host, std::uint16_t port) {
     // No AI_ADDRCONFIG: Windows does not count loopback as configured, so on a machine
     // with no network it would refuse to find even 127.0.0.1.
