@@ -2,6 +2,7 @@
 #include "answerers.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "../shared/messages.h"
 
@@ -10,42 +11,59 @@ void ConsoleOperator::opened(int id, const std::string& peer) {
     conversations_[id].peer = peer;
 }
 
+bool ConsoleOperator::is_waiting(int id) const {
+    return std::find(waiting_.begin(), waiting_.end(), id) != waiting_.end();
+}
+
 bool ConsoleOperator::is_first_waiting(int id) const {
     return !waiting_.empty() && waiting_.front() == id;
 }
 
+void ConsoleOperator::stop_waiting(int id) {
+    auto it = std::find(waiting_.begin(), waiting_.end(), id);
+    if (it != waiting_.end()) waiting_.erase(it);
+    answered_.notify_all();  // the next in line may take a held line now
+}
+
 void ConsoleOperator::heard(int id, const std::function<void()>& show) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Conversation& me = conversations_[id];
-    me.waiting = true;
     waiting_.push_back(id);
     show();
 }
 
-std::optional<std::string> ConsoleOperator::answer(int id, const std::string&) {
+std::optional<std::string> ConsoleOperator::answer(int id, const std::string&,
+                                                   const std::function<bool()>& peer_gone) {
+    using namespace std::chrono_literals;
     std::unique_lock<std::mutex> lock(mutex_);
     Conversation& me = conversations_[id];
-    if (!me.waiting) {  // asked again: the last answer was too long to send
-        me.waiting = true;
-        waiting_.push_back(id);
-    }
-    std::optional<std::string> reply;
-    answered_.wait(lock, [&] {
+    auto answered = [&] {
         return shutting_down_ || !me.held.empty() || (!held_.empty() && is_first_waiting(id));
-    });
-    if (!shutting_down_) {
-        std::deque<std::string>& source = me.held.empty() ? held_ : me.held;
-        reply = std::move(source.front());
-        source.pop_front();
+    };
+    // Look at the client now and then: a line typed for one that has left would be lost.
+    while (!answered_.wait_for(lock, 100ms, answered)) {
+        lock.unlock();
+        bool gone = peer_gone();
+        lock.lock();
+        if (gone) break;
     }
-    me.waiting = false;
-    waiting_.erase(std::find(waiting_.begin(), waiting_.end(), id));
-    answered_.notify_all();  // the next in line may take a held line now
-    return reply;
+    if (!answered() || shutting_down_) {
+        stop_waiting(id);
+        return std::nullopt;
+    }
+    std::deque<std::string>& source = me.held.empty() ? held_ : me.held;
+    std::string reply = std::move(source.front());
+    source.pop_front();
+    return reply;  // #id stays first in line until answered(): the reply may not fit
+}
+
+void ConsoleOperator::answered(int id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_waiting(id);
 }
 
 void ConsoleOperator::closed(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
+    stop_waiting(id);
     auto it = conversations_.find(id);
     if (it == conversations_.end()) return;
     for (const std::string& line : it->second.held)  // say what was not sent
@@ -56,6 +74,8 @@ void ConsoleOperator::closed(int id) {
 void ConsoleOperator::shut_down() {
     std::lock_guard<std::mutex> lock(mutex_);
     shutting_down_ = true;
+    for (const std::string& line : held_) console_.err(msg::text(msg::not_sent_shutting_down, {line}));
+    held_.clear();
     answered_.notify_all();
 }
 
@@ -81,7 +101,7 @@ void ConsoleOperator::typed(const std::string& line) {
         return;
     }
     it->second.held.push_back(line.substr(digits + 1));
-    if (!it->second.waiting) console_.out(msg::text(msg::held_for, {std::to_string(id)}));
+    if (!is_waiting(id)) console_.out(msg::text(msg::held_for, {std::to_string(id)}));
     answered_.notify_all();
 }
 
@@ -89,6 +109,6 @@ void ConsoleOperator::list_conversations() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (conversations_.empty()) console_.out(msg::text(msg::no_conversations));
     for (const auto& [id, c] : conversations_) {
-        console_.out(msg::text(c.waiting ? msg::list_waiting : msg::list_their_turn, {std::to_string(id), c.peer}));
+        console_.out(msg::text(is_waiting(id) ? msg::list_waiting : msg::list_their_turn, {std::to_string(id), c.peer}));
     }
 }

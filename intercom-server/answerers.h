@@ -22,9 +22,13 @@ public:
     // console operator queues the conversation and shows the message in one step, so
     // the order on screen is the order in which typed lines are given out.
     virtual void heard(int /*id*/, const std::function<void()>& show) { show(); }
-    // The answer to `message` from conversation #id, or nothing when the server is
-    // shutting down. May block (a person is typing).
-    virtual std::optional<std::string> answer(int id, const std::string& message) = 0;
+    // The answer to `message` from conversation #id, or nothing: the server is shutting
+    // down, or `peer_gone` (asked now and then while a person types) said the client
+    // has left. May block. Called again for the same message when the answer was too
+    // long to send; #id keeps its place in line until answered() says it is done.
+    virtual std::optional<std::string> answer(int id, const std::string& message,
+                                              const std::function<bool()>& peer_gone) = 0;
+    virtual void answered(int /*id*/) {}
     virtual void closed(int /*conversation*/) {}
     // Ends every wait in answer().
     virtual void shut_down() {}
@@ -32,13 +36,18 @@ public:
 
 class EchoAnswerer : public Answerer {
 public:
-    std::optional<std::string> answer(int, const std::string& message) override { return message; }
+    std::optional<std::string> answer(int, const std::string& message,
+                                      const std::function<bool()>&) override {
+        return message;
+    }
 };
 
 class FixedAnswerer : public Answerer {
 public:
     explicit FixedAnswerer(std::string text) : text_(std::move(text)) {}
-    std::optional<std::string> answer(int, const std::string&) override { return text_; }
+    std::optional<std::string> answer(int, const std::string&, const std::function<bool()>&) override {
+        return text_;
+    }
 
 private:
     std::string text_;
@@ -54,7 +63,9 @@ public:
 
     void opened(int id, const std::string& peer) override;
     void heard(int id, const std::function<void()>& show) override;
-    std::optional<std::string> answer(int id, const std::string& message) override;
+    std::optional<std::string> answer(int id, const std::string& message,
+                                      const std::function<bool()>& peer_gone) override;
+    void answered(int id) override;
     void closed(int id) override;
     void shut_down() override;
 
@@ -64,12 +75,13 @@ public:
 private:
     struct Conversation {
         std::string peer;
-        bool waiting = false;
         std::deque<std::string> held;  // typed for this one ("@N …") before its turn
     };
 
     void list_conversations();
+    bool is_waiting(int id) const;
     bool is_first_waiting(int id) const;
+    void stop_waiting(int id);
 
     terminal::Console& console_;
     std::mutex mutex_;

@@ -77,13 +77,16 @@ std::error_code Turns::send(const std::string& text) {
 // The answer to one message, sent; "" while the conversation goes on.
 std::string Turns::answer_and_send(const std::string& message) {
     for (;;) {
-        std::optional<std::string> answer = setup.answerer.answer(id, message);
-        if (!answer) return say_goodbye();
+        std::optional<std::string> answer = setup.answerer.answer(id, message, [this] { return channel.peer_gone(); });
+        if (!answer && setup.shutdown.woken()) return say_goodbye();
+        if (!answer) return "";  // the client left: receive() tells how
         std::error_code e = send(*answer);
         if (e == std::errc::message_size && setup.answerer.interactive()) {
             setup.console.err(msg::text(msg::answer_too_long, {std::to_string(id)}));
             continue;
         }
+        setup.answerer.answered(id);
+        if (e && setup.answerer.interactive()) setup.console.err(msg::text(msg::not_sent_ended, {std::to_string(id), *answer}));
         if (e) return msg::text(msg::could_not_send, {net::error_text(e)});
         if (!protocol::is_bye(*answer)) return "";
         channel.close_after_bye();

@@ -27,6 +27,8 @@ void trace_recv(const net::Socket& s, const net::Received& got, const std::strin
     if (got.kind == net::Received::failed) net::trace(call + "-1 (" + net::error_text(got.error) + ")");
 }
 
+constexpr std::size_t receive_chunk = 4096;  // bytes one recv() may bring
+
 milliseconds until(Clock::time_point when) {
     return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(when - Clock::now()));
 }
@@ -48,6 +50,7 @@ Incoming Channel::receive(milliseconds patience) {
         std::optional<framing::Frame> frame = framer_.next();
         if (!frame && peer_closed_) frame = framer_.flush_partial();
         if (frame) return delivered(*frame);
+        if (failure_) return {Incoming::failed, {}, failure_};
         if (peer_closed_) return {Incoming::closed};
 
         // While a message is half in, wait for its quiet gap or its deadline, whichever
@@ -61,22 +64,13 @@ Incoming Channel::receive(milliseconds patience) {
             wait = std::min(options_.quiet_gap, until(partial_deadline));
             on_timeout = wait == options_.quiet_gap ? Incoming::message : Incoming::partial_timeout;
         }
-        char chunk[4096];
+        char chunk[receive_chunk];
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, waker_);
-        if (net::tracing() && got.kind != net::Received::data) trace_recv(socket_, got, "");
         switch (got.kind) {
-        case net::Received::data: {
-            if (!partial) partial_since_ = Clock::now();
-            std::size_t ended = framer_.feed({chunk, got.bytes});
-            if (net::tracing()) {
-                char last = chunk[got.bytes - 1];
-                trace_recv(socket_, got, messages_text(ended, last != '\n' && last != '\r'));
-            }
-            break;
-        }
-        case net::Received::closed: peer_closed_ = true; break;
+        case net::Received::data:
+        case net::Received::closed:
+        case net::Received::failed: take(got, chunk); break;
         case net::Received::woken: return {Incoming::woken};
-        case net::Received::failed: return {Incoming::failed, {}, got.error};
         case net::Received::timeout:
             // The peer went quiet in the middle of a message: lesson scripts and GUI
             // tools send text with no line end, so what came is the message.
@@ -84,6 +78,34 @@ Incoming Channel::receive(milliseconds patience) {
             return {on_timeout};
         }
     }
+}
+
+// What one recv() brought: bytes for the framer, the end of the stream, or a failure
+// that receive() reports once the messages before it are delivered.
+void Channel::take(const net::Received& got, const char* chunk) {
+    if (got.kind == net::Received::data) {
+        if (!framer_.has_partial()) partial_since_ = Clock::now();
+        std::size_t ended = framer_.feed({chunk, got.bytes});
+        if (net::tracing()) {
+            char last = chunk[got.bytes - 1];
+            trace_recv(socket_, got, messages_text(ended, last != '\n' && last != '\r'));
+        }
+        return;
+    }
+    if (net::tracing()) trace_recv(socket_, got, "");
+    if (got.kind == net::Received::closed) peer_closed_ = true;
+    if (got.kind == net::Received::failed) failure_ = got.error;
+}
+
+bool Channel::peer_gone() {
+    // Read ahead only while little is buffered: a peer that sends on and on out of
+    // turn is held back by TCP, not by our memory.
+    if (!peer_closed_ && !failure_ && framer_.buffered() < options_.max_line + receive_chunk) {
+        char chunk[receive_chunk];
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
+        if (got.kind != net::Received::timeout) take(got, chunk);
+    }
+    return peer_closed_ || failure_;
 }
 
 Incoming Channel::delivered(const framing::Frame& frame) {

@@ -51,6 +51,11 @@ public:
     // end (nothing is sent then).
     std::error_code send(std::string_view utf8_text);
 
+    // Whether the peer has closed or broken the connection, looking without waiting;
+    // anything it sent meanwhile is kept for receive(). For a turn that is ours, while
+    // a person types the answer.
+    bool peer_gone();
+
     // A line of our own about the connection ("busy", "too long; closing"): always
     // ends in "\n", and is not held to max_line, which is the peer's limit.
     std::error_code send_notice(std::string_view utf8_text);
@@ -64,6 +69,7 @@ public:
 
 private:
     Incoming delivered(const framing::Frame& frame);
+    void take(const net::Received& got, const char* chunk);
 
     net::Socket socket_;
     WireOptions options_;
@@ -72,6 +78,7 @@ private:
     codec::Converter decoder_;
     codec::Converter encoder_;
     bool peer_closed_ = false;
+    std::error_code failure_;  // the connection broke; reported after what came before
     std::chrono::steady_clock::time_point partial_since_;  // when the pending partial began
 };
 

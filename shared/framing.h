@@ -37,6 +37,9 @@ public:
     // Bytes waiting that do not yet end in a line end.
     bool has_partial() const;
 
+    // Bytes held, complete messages and partial alike.
+    std::size_t buffered() const { return buffer_.size(); }
+
     // The partial message, delivered as a whole one: call it when the peer has been
     // quiet for a while or has closed.
     std::optional<Frame> flush_partial();

@@ -38,6 +38,7 @@ constexpr Entry table[] = {
     {at_usage, "to answer one conversation, type: @N text", "要回答某一个对话，请输入：@N 内容"},
     {no_such_conversation, "no conversation #{1}; not sent: {2}", "没有对话 #{1}；未发送：{2}"},
     {not_sent_ended, "#{1} has ended; not sent: {2}", "#{1} 已结束；未发送：{2}"},
+    {not_sent_shutting_down, "shutting down; not sent: {1}", "正在关闭；未发送：{1}"},
     {no_conversations, "(no conversations)", "(没有对话)"},
     {list_waiting, "#{1} {2}: waiting for your answer", "#{1} {2}：等你回答"},
     {list_their_turn, "#{1} {2}: their turn", "#{1} {2}：轮到对方"},

@@ -19,7 +19,7 @@ enum Id {
     could_not_send_greeting, could_not_send, idle_timed_out, partial_timed_out,
     too_long_closed, wrong_countersign_closed, accept_failed,
     // the server's console operator
-    held_for_next, held_for, at_usage, no_such_conversation, not_sent_ended,
+    held_for_next, held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
     no_conversations, list_waiting, list_their_turn, answer_too_long,
     // what the server tells a client on the wire
     notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,

@@ -219,3 +219,43 @@ TEST(Conversation, ACarriageReturnInTypedInputEndsALineAsOnTheWire) {
     EXPECT_LT(a, b);
     EXPECT_LT(b, second);
 }
+
+TEST(Conversation, AnAnswerTooLongToSendIsTypedAgainForTheSameConversation) {
+    Server server({"--max-line", "20"});
+    Peer first(server.port), second(server.port);
+    first.read_line();
+    second.read_line();
+    first.send("one\n");
+    EXPECT_TRUE(server.child.line_containing("] one"));
+    second.send("two\n");
+    EXPECT_TRUE(server.child.line_containing("] two"));
+    server.child.write("this answer is far too long for twenty bytes\n");
+    server.child.write("short\n");
+    EXPECT_EQ(first.read_line(), "short\n");  // #1 was first in line, and still is
+    EXPECT_NE(server.child.stderr_text().find("too long, not sent"), std::string::npos);
+}
+
+TEST(Conversation, AClientThatLeavesWhileTheConsoleTypesIsNoLongerAnswered) {
+    Server server({});
+    auto first = std::make_unique<Peer>(server.port);
+    Peer second(server.port);
+    first->read_line();
+    second.read_line();
+    first->send("one\n");
+    EXPECT_TRUE(server.child.line_containing("] one"));
+    second.send("two\n");
+    EXPECT_TRUE(server.child.line_containing("] two"));
+    first.reset();  // #1 hangs up while waiting for its answer
+    EXPECT_TRUE(server.child.line_containing("closed the connection without saying bye"));
+    server.child.write("for whoever is still here\n");
+    EXPECT_EQ(second.read_line(), "for whoever is still here\n");
+}
+
+TEST(Conversation, LinesHeldWhenTheServerStopsAreReportedNotSent) {
+    Server server({});
+    server.child.write("nobody will hear this\n");
+    server.child.close_stdin();
+    EXPECT_EQ(server.child.wait_exit(), 0);
+    EXPECT_NE(server.child.stderr_text().find("not sent: nobody will hear this"), std::string::npos)
+        << server.child.stderr_text();
+}
