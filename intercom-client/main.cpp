@@ -23,7 +23,7 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
     // (until now it simply stopped the connecting).
     net::Waker interrupted;
-    process::wake_on_shutdown_request(interrupted);
+    process::ShutdownRequests ctrl_c(interrupted);
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
     return Session(channel, console, input, server, options.countersign, interrupted).run();
 }

@@ -40,7 +40,7 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console,
 int serve(const ServerOptions& options, terminal::Console& console) {
     net::NetInit net;
     net::Waker shutdown;
-    process::wake_on_shutdown_request(shutdown);
+    process::ShutdownRequests shutdown_requests(shutdown);
     if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
     std::unique_ptr<Transcript> transcript;
     if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
@@ -51,15 +51,21 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     std::unique_ptr<Answerer> answerer = make_answerer(options, console);
     Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
     std::thread listener_thread([&server] { server.run(); });
+    struct StopServing {  // however this function ends, and so before the server goes
+        const net::Waker& shutdown;
+        Answerer& answerer;
+        std::thread& listener;
+        ~StopServing() {
+            shutdown.wake();       // every conversation says goodbye to its client
+            answerer.shut_down();  // and none waits for a typed answer any more
+            listener.join();
+        }
+    } stop{shutdown, *answerer, listener_thread};
 
     if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))
         take_console_answers(*op, console, options, shutdown);
     else
         shutdown.wait();  // --echo / --reply: until SIGINT or SIGTERM
-
-    shutdown.wake();        // every conversation says goodbye to its client
-    answerer->shut_down();  // and none waits for a typed answer any more
-    listener_thread.join();
     return 0;
 }
 

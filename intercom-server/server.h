@@ -15,7 +15,7 @@ public:
 
     // Accepts clients until setup.shutdown is woken, then joins every conversation
     // thread (each says goodbye to its client) and returns.
-    void run();
+    void run() noexcept;
 
 private:
     struct Slot {
@@ -24,6 +24,7 @@ private:
     };
     using SlotRef = std::list<Slot>::iterator;
 
+    bool accept_next();
     void admit(net::Accepted client);
     void join_finished();
 

@@ -14,10 +14,16 @@ namespace process {
 // not kill the process with SIGPIPE. A no-op where there is no SIGPIPE (Windows).
 void ignore_broken_pipe();
 
-// SIGINT and SIGTERM (Ctrl-C, console close on Windows) wake `waker`, so every
-// thread winds down in order instead of the process dying mid-conversation.
-// `waker` must outlive the process's use of it.
-void wake_on_shutdown_request(const net::Waker& waker);
+// While one lives, SIGINT and SIGTERM (Ctrl-C, console close on Windows) wake `waker`,
+// so every thread winds down in order instead of the process dying mid-conversation.
+// Once it is gone they have their usual effect again, and the waker may go too.
+class ShutdownRequests {
+public:
+    explicit ShutdownRequests(const net::Waker& waker);
+    ~ShutdownRequests();
+    ShutdownRequests(const ShutdownRequests&) = delete;
+    ShutdownRequests& operator=(const ShutdownRequests&) = delete;
+};
 
 // Threads created from now on get a stack of `bytes` (the platform's default is 8 MiB
 // on Linux: address space for 10,000 conversations that each need a few KiB).

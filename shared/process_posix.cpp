@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <string_view>
@@ -15,24 +16,33 @@ namespace process {
 
 namespace {
 
-const net::Waker* shutdown_waker = nullptr;
+std::atomic<const net::Waker*> shutdown_waker{nullptr};  // lock-free: a handler reads it
 
 extern "C" void on_shutdown_signal(int) {
-    if (shutdown_waker) shutdown_waker->wake();  // a write(): async-signal-safe
+    if (const net::Waker* waker = shutdown_waker.load()) waker->wake();  // a write(): async-signal-safe
+}
+
+void handle_shutdown_signals(void (*handler)(int)) {
+    struct sigaction action {};
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
 }
 
 }  // namespace
 
 void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
 
-void wake_on_shutdown_request(const net::Waker& waker) {
+ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
     shutdown_waker = &waker;
-    struct sigaction action {};
-    action.sa_handler = on_shutdown_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    handle_shutdown_signals(on_shutdown_signal);
+}
+
+ShutdownRequests::~ShutdownRequests() {
+    handle_shutdown_signals(SIG_DFL);
+    shutdown_waker = nullptr;
 }
 
 bool set_default_thread_stack(std::size_t bytes) {

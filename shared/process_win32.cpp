@@ -36,9 +36,14 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 void ignore_broken_pipe() {}  // Windows has no SIGPIPE: send() to a gone peer fails
 
-void wake_on_shutdown_request(const net::Waker& waker) {
+ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
     shutdown_waker = &waker;
     SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+ShutdownRequests::~ShutdownRequests() {
+    SetConsoleCtrlHandler(on_console_event, FALSE);
+    shutdown_waker = nullptr;
 }
 
 bool set_default_thread_stack(std::size_t bytes) {
