@@ -72,6 +72,8 @@ std::string address_text(const sockaddr* address, socklen_t length) {
     return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
 }
 
+constexpr std::chrono::seconds connect_timeout{10};
+
 int milliseconds_left(Clock::time_point deadline, bool forever) {
     if (forever) return -1;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -118,6 +120,26 @@ Socket open_socket(const addrinfo& ai) {
     if (!s.valid()) traced(-1, call);
     else if (tracing()) trace(call + " = " + fd_text(s));
     return s;
+}
+
+// connect() with a deadline: an address that never answers costs `limit`, not the
+// two minutes of the kernel's own retries. Returns 0, or -1 with errno set.
+int connect_within(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
+    int flags = fcntl(s.handle(), F_GETFL);
+    fcntl(s.handle(), F_SETFL, flags | O_NONBLOCK);
+    int rc = ::connect(s.handle(), ai.ai_addr, ai.ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+        Wait w = wait_for(s.handle(), POLLOUT, limit, nullptr);
+        int error = w == Wait::timeout ? ETIMEDOUT : w == Wait::failed ? errno : 0;
+        socklen_t length = sizeof error;
+        if (w == Wait::ready) getsockopt(s.handle(), SOL_SOCKET, SO_ERROR, &error, &length);
+        rc = error == 0 ? 0 : -1;
+        errno = error;
+    }
+    int saved = errno;
+    fcntl(s.handle(), F_SETFL, flags);
+    errno = saved;
+    return rc;
 }
 
 Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
@@ -224,9 +246,7 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
             error = last_error();
             continue;
         }
-        int rc;
-        do rc = ::connect(s.handle(), ai->ai_addr, ai->ai_addrlen);
-        while (rc != 0 && errno == EINTR);
+        int rc = connect_within(s, *ai, connect_timeout);
         traced(rc, "connect(" + fd_text(s) + ", " + tried + ")");
         if (rc == 0) return s;
         error = last_error();

@@ -117,3 +117,16 @@ TEST(Network, BadOptionsPrintUsageAndExitTwoEchoingTheValue) {
         EXPECT_EQ(program_run.stdout_text(), "");
     }
 }
+
+TEST(Network, ConnectingToAnAddressThatNeverAnswersGivesUpAfterTenSeconds) {
+    Child silent({"/usr/bin/env", "python3", test_file("peers/full_listener.py")});
+    std::optional<std::string> line = silent.line_containing("listening on");
+    ASSERT_TRUE(line);
+    std::string port = line->substr(line->rfind(':') + 1);
+    auto start = std::chrono::steady_clock::now();
+    Child you({program("intercom-client"), "127.0.0.1", port});
+    EXPECT_EQ(you.wait_exit(20000ms), 1);
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(took, 15s);
+    EXPECT_EQ(you.stderr_text(), "intercom-client: connect to 127.0.0.1:" + port + ": connection timed out\n");
+}
