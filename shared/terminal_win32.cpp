@@ -80,9 +80,14 @@ std::string narrow(UINT cp, std::wstring_view wide) {
 // Standard input, read by a thread of its own into a bounded queue.
 //
 // The thread lives as long as the process, as standard input does: a blocked read of
-// a console or a pipe cannot be interrupted everywhere (Wine cannot cancel a pipe read
-// at all), so it is never asked to stop, and the process ending ends it. That is why
-// it is the one detached thread, and why the pump is never destroyed.
+// a console or a pipe cannot be interrupted everywhere (CancelSynchronousIo and
+// CancelIoEx work on a real console but not on a pipe under Wine), so it is never
+// asked to stop, and the process ending ends it. That is why it is the one detached
+// thread, and why the pump is never destroyed. Detaching costs nothing the rule
+// against it protects: read_line() never waits on the pump for more than a tick, so
+// shutdown is never held up by it; what it has read ahead (at most 64 KiB) when the
+// process ends is input nobody asked for. It must touch nothing that static
+// destruction ends: it keeps its own copy of the code page for that reason.
 class StdinPump {
 public:
     static StdinPump& instance() {
