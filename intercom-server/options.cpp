@@ -74,6 +74,18 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     }
 }
 
+// Texts the server sends or expects must fit in a message on the wire, or every
+// conversation would fail the same way; better said once, at the start.
+void require_fits_max_line(const ServerOptions& o) {
+    auto check = [&](const char* option, const std::string& text) {
+        if (codec::Converter("UTF-8", o.wire.encoding).convert_all(text).size() > o.wire.max_line)
+            throw cli::UsageError(msg::text(msg::longer_than_max_line, {option, std::to_string(o.wire.max_line)}));
+    };
+    check("--greeting", o.greeting);
+    if (o.answers == ServerOptions::Answers::reply) check("--reply", o.reply_text);
+    check("--countersign", o.countersign);
+}
+
 }  // namespace
 
 ServerOptions parse_server_options(int argc, char** argv) {
@@ -85,5 +97,6 @@ ServerOptions parse_server_options(int argc, char** argv) {
         apply(o, c, optarg ? optarg : "");
     }
     if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
+    require_fits_max_line(o);
     return o;
 }

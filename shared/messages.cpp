@@ -75,6 +75,7 @@ constexpr Entry table[] = {
     {unexpected_argument, "unexpected argument: '{1}'", "多余的参数：'{1}'"},
     {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
     {no_line_breaks, "{1} cannot contain a line break", "{1} 不能包含换行"},
+    {longer_than_max_line, "{1} is longer than --max-line ({2} bytes)", "{1} 超过 --max-line（{2} 字节）"},
 
     {recv_partial, "partial message, waiting for the rest", "半条消息，等待其余部分"},
     {recv_one, "1 message", "1 条消息"},

@@ -259,3 +259,18 @@ TEST(ServerOptions, TextThatWouldBeTwoMessagesIsRefused) {
         }
     }
 }
+
+TEST(ServerOptions, TextsLongerThanMaxLineAreRefusedAtTheStart) {
+    for (const char* option : {"--greeting", "--reply", "--countersign"}) {
+        try {
+            // 18 bytes in UTF-8; the default greeting, 天王盖地虎, is 15 and fits.
+            server({"intercom-server", "--max-line", "15", option, "天王盖地虎！"});
+            ADD_FAILURE() << option << " longer than --max-line was accepted";
+        } catch (const cli::UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find(option), std::string::npos) << e.what();
+        }
+    }
+    // In GBK the same text is 12 bytes, and fits.
+    EXPECT_EQ(server({"intercom-server", "--max-line", "15", "--encoding", "gbk", "--reply", "天王盖地虎！"}).reply_text,
+              "天王盖地虎！");
+}
