@@ -74,16 +74,20 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     }
 }
 
-// Texts the server sends or expects must fit in a message on the wire, or every
-// conversation would fail the same way; better said once, at the start.
-void require_fits_max_line(const ServerOptions& o) {
+// Texts the server sends or expects must fit in a message on the wire, and the wire
+// encoding must be one this system can convert to, or every conversation would fail
+// the same way; better said once, at the start.
+void require_fits_max_line(const ServerOptions& o) try {
+    codec::Converter to_wire("UTF-8", o.wire.encoding);
     auto check = [&](const char* option, const std::string& text) {
-        if (codec::Converter("UTF-8", o.wire.encoding).convert_all(text).size() > o.wire.max_line)
+        if (to_wire.convert_all(text).size() > o.wire.max_line)
             throw cli::UsageError(msg::text(msg::longer_than_max_line, {option, std::to_string(o.wire.max_line)}));
     };
     check("--greeting", o.greeting);
     if (o.answers == ServerOptions::Answers::reply) check("--reply", o.reply_text);
     check("--countersign", o.countersign);
+} catch (const codec::UnknownEncoding& e) {
+    throw cli::UsageError(e.what());
 }
 
 }  // namespace
