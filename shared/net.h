@@ -6,6 +6,7 @@
 // and only main decides what to do about it (as Redis' anet.c does).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -75,13 +76,14 @@ public:
     Waker(const Waker&) = delete;
     Waker& operator=(const Waker&) = delete;
     void wake() const noexcept;
-    bool woken() const;
+    bool woken() const { return woken_.load(); }  // no system call: cheap to ask often
     void wait() const;  // until woken
     native_socket handle() const { return read_end_; }
 
 private:
     native_socket read_end_;
     native_socket write_end_;
+    mutable std::atomic<bool> woken_{false};  // lock-free, so a signal handler may set it
 };
 
 // Human-readable "host:port" (IPv6 as "[::1]:port").

@@ -189,15 +189,12 @@ Waker::~Waker() {
 }
 
 void Waker::wake() const noexcept {
+    woken_.store(true);
     // write() is async-signal-safe; a full pipe means it is already woken.
     ssize_t ignored = ::write(write_end_, "!", 1);
     (void)ignored;
 }
 
-bool Waker::woken() const {
-    pollfd fd = {read_end_, POLLIN, 0};
-    return poll(&fd, 1, 0) > 0;
-}
 
 void Waker::wait() const {
     pollfd fd = {read_end_, POLLIN, 0};
@@ -304,18 +301,22 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
 
 Received recv_some(const Socket& s, char* buffer, std::size_t size,
                    std::chrono::milliseconds timeout, const Waker* waker) {
+    // Shutdown first, so that a peer that never stops sending cannot hold it up.
+    if (waker && waker->woken()) return {Received::woken};
     for (;;) {
+        // Read first and wait only when nothing is there: one system call per message,
+        // not two, while the peer keeps up.
+        ssize_t n = ::recv(s.handle(), buffer, size, MSG_DONTWAIT);
+        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
+        if (n == 0) return {Received::closed};
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return {Received::failed, 0, last_error()};
         switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
         case Wait::timeout: return {Received::timeout};
         case Wait::woken: return {Received::woken};
         case Wait::failed: return {Received::failed, 0, last_error()};
         case Wait::ready: break;
         }
-        ssize_t n = ::recv(s.handle(), buffer, size, MSG_DONTWAIT);
-        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
-        if (n == 0) return {Received::closed};
-        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-            return {Received::failed, 0, last_error()};
     }
 }
 

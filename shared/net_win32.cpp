@@ -309,14 +309,10 @@ Waker::~Waker() {
 }
 
 void Waker::wake() const noexcept {
+    woken_.store(true);
     // send() is safe from any thread, the console control handler's included; a full
     // buffer means it is already woken.
     ::send(write_end_, "!", 1, 0);
-}
-
-bool Waker::woken() const {
-    WSAPOLLFD fd = {read_end_, POLLIN, 0};
-    return WSAPoll(&fd, 1, 0) > 0;
 }
 
 void Waker::wait() const {
