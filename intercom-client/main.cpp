@@ -17,7 +17,10 @@ namespace {
 int converse(const ClientOptions& options, terminal::Console& console) {
     net::NetInit net;
     terminal::LineReader input(options.wire.max_line * 4);
-    if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+    if (options.trace) {  // socket calls on stderr, in step with the messages on stdout
+        console.write_through();
+        net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+    }
     net::Socket socket = net::connect_tcp(options.host, options.port);
     std::string server = net::endpoint_text(options.host, options.port);
     // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation

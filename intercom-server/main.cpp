@@ -36,12 +36,18 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console,
     }
 }
 
+// --trace: socket calls on stderr, in step with the messages on stdout.
+void trace_on(terminal::Console& console) {
+    console.write_through();
+    net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+}
+
 // Listens, serves until told to stop, then says goodbye to every client.
 int serve(const ServerOptions& options, terminal::Console& console) {
     net::NetInit net;
     net::Waker shutdown;
     process::ShutdownRequests shutdown_requests(shutdown);
-    if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
+    if (options.trace) trace_on(console);
     std::unique_ptr<Transcript> transcript;
     if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
 

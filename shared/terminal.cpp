@@ -44,7 +44,16 @@ constexpr std::size_t most_gathered = 1024 * 1024;  // writers wait beyond this
 }  // namespace
 
 Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {
-    if (!stdout_is_terminal()) writer_ = std::thread([this] { write_out_gathered(); });
+    if (stdout_is_terminal()) return;
+    gathering_ = true;
+    writer_ = std::thread([this] { write_out_gathered(); });
+}
+
+void Console::write_through() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    write_stream(1, gathered_);
+    gathered_.clear();
+    gathering_ = false;
 }
 
 Console::~Console() {
@@ -88,7 +97,7 @@ void Console::write(int stream, std::string_view utf8, bool newline) {
     std::unique_lock<std::mutex> lock(mutex_);
     std::string bytes = to_console_.convert_all(utf8);
     if (newline) bytes += '\n';
-    if (stream != 1 || !writer_.joinable()) return write_stream(stream, bytes);
+    if (stream != 1 || !gathering_) return write_stream(stream, bytes);
     has_room_.wait(lock, [this] { return gathered_.size() < most_gathered; });
     bool batch_full = gathered_.size() < write_batch && gathered_.size() + bytes.size() >= write_batch;
     gathered_ += bytes;

@@ -48,6 +48,9 @@ public:
     // Text with no line end (a prompt), shown only to a person at a terminal.
     void prompt(std::string_view utf8_text);
     bool interactive() const { return interactive_; }
+    // From now on every line is written at once, in step with stderr: for --trace,
+    // where the order of stdout and stderr lines is the lesson.
+    void write_through();
 
 private:
     void write(int stream, std::string_view utf8, bool newline);
@@ -57,6 +60,7 @@ private:
     codec::Converter to_console_;
     bool interactive_;
     std::string gathered_;  // stdout bytes not yet written (when stdout is no terminal)
+    bool gathering_ = false;
     std::condition_variable has_gathered_, has_room_;
     bool closing_ = false;
     std::thread writer_;

@@ -219,3 +219,29 @@ TEST(Lesson, ClientRefusedForAWrongCountersignExitsOneEvenWithPipedInput) {
     EXPECT_EQ(you.wait_exit(), 1);
     EXPECT_NE(you.stderr_text().find("without saying bye"), std::string::npos);
 }
+
+TEST(Lesson, TraceAndMessagesKeepTheirOrderInOneStream) {
+    // As a learner would capture it: `intercom-server --trace 2>&1 | tee lesson.log`.
+    Child server({"/bin/sh", "-c", "exec " + program("intercom-server") + " --host 127.0.0.1 --port 0 --echo --trace 2>&1"});
+    std::optional<std::string> line = server.line_containing("listening on");
+    ASSERT_TRUE(line);
+    Peer peer(std::stoi(line->substr(line->rfind(':') + 1)));
+    peer.read_line();
+    peer.send("hello\n");
+    peer.read_line();
+    std::vector<std::string> lines;
+    while (std::optional<std::string> next = server.read_line(1000ms)) lines.push_back(*next);
+    auto at = [&](const std::string& text) {
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            if (lines[i].find(text) != std::string::npos) return static_cast<long>(i);
+        return -1L;
+    };
+    long received = at(") = 6 bytes (1 message)"), shown = at("] hello"), echoed = at(", 6 bytes) = 6");
+    ASSERT_GE(received, 0);
+    ASSERT_GE(shown, 0);
+    ASSERT_GE(echoed, 0);
+    EXPECT_LT(received, shown);  // recv, then the message on the console, then send
+    EXPECT_LT(shown, echoed);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait_exit(), 0);
+}
