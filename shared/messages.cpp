@@ -1,6 +1,8 @@
 // messages: the table.
 #include "messages.h"
 
+#include <cstdlib>
+
 #include "process.h"
 
 namespace msg {
@@ -164,7 +166,13 @@ static_assert(table_in_order(), "the table lists the messages in the order of ms
 }  // namespace
 
 bool chinese() {
-    static const bool answer = process::user_language_is_chinese();
+    static const bool answer = [] {
+        for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+            const char* value = std::getenv(name);
+            if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
+        }
+        return process::system_language_is_chinese();
+    }();
     return answer;
 }
 

@@ -1,7 +1,12 @@
-// net: the parts of the socket API that are the same on every platform.
+// net: the parts of the socket API that are the same on every platform, over the few
+// calls each platform makes its own way (net_platform.h).
 #include "net.h"
 
 #include <cctype>
+#include <vector>
+
+#include "messages.h"
+#include "net_platform.h"
 
 namespace net {
 
@@ -38,6 +43,64 @@ native_socket Socket::release() {
 std::string endpoint_text(const std::string& host, std::uint16_t port) {
     bool ipv6 = host.find(':') != std::string::npos;
     return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+namespace platform {
+
+// "127.0.0.1:8888" for an address; an IPv4 client of a dual-stack listener arrives as
+// "::ffff:127.0.0.1" and is shown as the IPv4 address it really is.
+std::string address_text(const sockaddr* address, socklen_t length) {
+    char host[NI_MAXHOST] = "?";
+    char service[NI_MAXSERV] = "0";
+    getnameinfo(address, length, host, sizeof host, service, sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
+    std::string text = host;
+    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text.erase(0, 7);
+    return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
+}
+
+}  // namespace platform
+
+Socket listen_tcp(const std::string& host, std::uint16_t port) {
+    std::error_code error;
+    std::string tried;
+    // "Every address" is "::" (which also takes IPv4 clients), or "0.0.0.0" where the
+    // system has no IPv6.
+    std::vector<std::string> names = {host};
+    if (host.empty()) names = {"::", "0.0.0.0"};
+    for (const std::string& name : names) {
+        platform::AddrInfoList list = platform::resolve(name, port, true);
+        for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+            tried = platform::address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
+            Socket s = platform::bind_and_listen(*ai, error);
+            if (s.valid()) return s;
+            // A real refusal (port in use, permission) is the answer; a missing
+            // address family just means "try the next one".
+            if (error != std::errc::address_family_not_supported)
+                throw Error(msg::text(msg::listen_on, {tried}), error);
+        }
+    }
+    throw Error(msg::text(msg::listen_on, {tried}), error);
+}
+
+std::string local_endpoint(const Socket& listener) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    getsockname(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    return platform::address_text(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+Socket connect_tcp(const std::string& host, std::uint16_t port) {
+    // An address that never answers costs this, not the minutes of the system's retries.
+    constexpr std::chrono::seconds connect_timeout{10};
+    platform::AddrInfoList list = platform::resolve(host, port, false);
+    std::error_code error;
+    std::string tried;
+    for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
+        tried = platform::address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
+        Socket s = platform::connect_within(*ai, connect_timeout, error);
+        if (s.valid()) return s;
+    }
+    throw Error(msg::text(msg::connect_to, {tried}), error);
 }
 
 std::uint16_t local_port(const Socket& listener) {

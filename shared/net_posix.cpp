@@ -2,6 +2,7 @@
 #include "net.h"
 
 #include "messages.h"
+#include "net_platform.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,14 +15,14 @@
 
 #include <atomic>
 #include <cerrno>
-#include <memory>
-#include <vector>
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0  // macOS: SO_NOSIGPIPE and main's SIG_IGN cover it
 #endif
 
 namespace net {
+
+using platform::address_text;
 
 const native_socket Socket::invalid = -1;
 
@@ -41,38 +42,6 @@ public:
     }
 };
 const ResolverCategory resolver_category;
-
-struct AddrInfoFree {
-    void operator()(addrinfo* list) const { freeaddrinfo(list); }
-};
-using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoFree>;
-
-AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = flags;
-    addrinfo* list = nullptr;
-    std::string service = std::to_string(port);
-    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
-    if (rc == EAI_SYSTEM) throw Error(msg::text(msg::look_up, {host}), last_error());
-    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, resolver_category});
-    return AddrInfoList(list);
-}
-
-// "127.0.0.1:8888" for an address; an IPv4 client of a dual-stack listener arrives as
-// "::ffff:127.0.0.1" and is shown as the IPv4 address it really is.
-std::string address_text(const sockaddr* address, socklen_t length) {
-    char host[NI_MAXHOST] = "?";
-    char service[NI_MAXSERV] = "0";
-    getnameinfo(address, length, host, sizeof host, service, sizeof service,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-    std::string text = host;
-    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text.erase(0, 7);
-    return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
-}
-
-constexpr std::chrono::seconds connect_timeout{10};
 
 int milliseconds_left(Clock::time_point deadline, bool forever) {
     if (forever) return -1;
@@ -124,7 +93,7 @@ Socket open_socket(const addrinfo& ai) {
 
 // connect() with a deadline: an address that never answers costs `limit`, not the
 // two minutes of the kernel's own retries. Returns 0, or -1 with errno set.
-int connect_within(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
+int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
     int flags = fcntl(s.handle(), F_GETFL);
     fcntl(s.handle(), F_SETFL, flags | O_NONBLOCK);
     int rc = ::connect(s.handle(), ai.ai_addr, ai.ai_addrlen);
@@ -140,6 +109,32 @@ int connect_within(const Socket& s, const addrinfo& ai, std::chrono::millisecond
     fcntl(s.handle(), F_SETFL, flags);
     errno = saved;
     return rc;
+}
+
+}  // namespace
+
+namespace platform {
+
+AddrInfoList resolve(const std::string& host, std::uint16_t port, bool passive) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
+    addrinfo* list = nullptr;
+    std::string service = std::to_string(port);
+    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    if (rc == EAI_SYSTEM) throw Error(msg::text(msg::look_up, {host}), last_error());
+    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, resolver_category});
+    return AddrInfoList(list);
+}
+
+Socket connect_within(const addrinfo& ai, std::chrono::milliseconds limit, std::error_code& error) {
+    Socket s = open_socket(ai);
+    if (!s.valid()) return error = last_error(), Socket();
+    int rc = connect_nonblocking(s, ai, limit);
+    traced(rc, "connect(" + fd_text(s) + ", " + address_text(ai.ai_addr, ai.ai_addrlen) + ")");
+    if (rc != 0) return error = last_error(), Socket();
+    return s;
 }
 
 Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
@@ -161,7 +156,7 @@ Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
     return s;
 }
 
-}  // namespace
+}  // namespace platform
 
 NetInit::NetInit() = default;
 NetInit::~NetInit() = default;
@@ -200,55 +195,6 @@ void Waker::wait() const {
     pollfd fd = {read_end_, POLLIN, 0};
     while (poll(&fd, 1, -1) < 0 && errno == EINTR) {
     }
-}
-
-Socket listen_tcp(const std::string& host, std::uint16_t port) {
-    std::error_code error;
-    std::string tried;
-    // "Every address" is "::" (which also takes IPv4 clients), or "0.0.0.0" where the
-    // system has no IPv6.
-    std::vector<std::string> names = {host};
-    if (host.empty()) names = {"::", "0.0.0.0"};
-    for (const std::string& name : names) {
-        AddrInfoList list = resolve(name, port, AI_PASSIVE | AI_NUMERICSERV);
-        for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
-            tried = address_text(ai->ai_addr, ai->ai_addrlen);
-            Socket s = bind_and_listen(*ai, error);
-            if (s.valid()) return s;
-            if (error != std::errc::address_family_not_supported) {
-                // A real refusal (port in use, permission) is the answer; a missing
-                // address family just means "try the next one".
-                throw Error(msg::text(msg::listen_on, {tried}), error);
-            }
-        }
-    }
-    throw Error(msg::text(msg::listen_on, {tried}), error);
-}
-
-std::string local_endpoint(const Socket& listener) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    getsockname(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
-    return address_text(reinterpret_cast<sockaddr*>(&address), length);
-}
-
-Socket connect_tcp(const std::string& host, std::uint16_t port) {
-    AddrInfoList list = resolve(host, port, AI_NUMERICSERV | AI_ADDRCONFIG);
-    std::error_code error;
-    std::string tried;
-    for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
-        tried = address_text(ai->ai_addr, ai->ai_addrlen);
-        Socket s = open_socket(*ai);
-        if (!s.valid()) {
-            error = last_error();
-            continue;
-        }
-        int rc = connect_within(s, *ai, connect_timeout);
-        traced(rc, "connect(" + fd_text(s) + ", " + tried + ")");
-        if (rc == 0) return s;
-        error = last_error();
-    }
-    throw Error(msg::text(msg::connect_to, {tried}), error);
 }
 
 namespace {

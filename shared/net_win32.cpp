@@ -2,15 +2,8 @@
 #include "net.h"
 
 #include "messages.h"
+#include "net_platform.h"
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
 #include <windows.h>
 
 #include <algorithm>
@@ -19,6 +12,8 @@
 #include <vector>
 
 namespace net {
+
+using platform::address_text;
 
 const native_socket Socket::invalid = INVALID_SOCKET;
 
@@ -90,36 +85,6 @@ std::error_condition WinsockCategory::default_error_condition(int code) const no
 
 std::error_code last_error() { return {WSAGetLastError(), winsock_category}; }
 
-struct AddrInfoFree {
-    void operator()(addrinfo* list) const { freeaddrinfo(list); }
-};
-using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoFree>;
-
-AddrInfoList resolve(const std::string& host, std::uint16_t port, int flags) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = flags;
-    addrinfo* list = nullptr;
-    std::string service = std::to_string(port);
-    // Winsock's getaddrinfo returns WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND).
-    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
-    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, winsock_category});
-    return AddrInfoList(list);
-}
-
-// "127.0.0.1:8888"; an IPv4 client of a dual-stack listener ("::ffff:127.0.0.1") is
-// shown as the IPv4 address it really is.
-std::string address_text(const sockaddr* address, socklen_t length) {
-    char host[NI_MAXHOST] = "?";
-    char service[NI_MAXSERV] = "0";
-    getnameinfo(address, length, host, sizeof host, service, sizeof service,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-    std::string text = host;
-    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text.erase(0, 7);
-    return endpoint_text(text, static_cast<std::uint16_t>(std::stoi(service)));
-}
-
 int milliseconds_left(Clock::time_point deadline, bool forever) {
     if (forever) return -1;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -159,13 +124,11 @@ void trace_send(const Socket& s, std::size_t size, int sent) {
     WSASetLastError(saved);
 }
 
-// Not inherited by child processes, as SOCK_CLOEXEC does on POSIX. WSA_FLAG_OVERLAPPED
-// is what socket() gives too, and SO_SNDTIMEO needs it.
 // connect() with a deadline: an address that never answers costs `limit`, not the
 // twenty seconds of Windows' own retries. select() rather than WSAPoll, which before
 // Windows 10 2004 never reports a refused connection. Returns 0, or SOCKET_ERROR with
 // WSAGetLastError set.
-int connect_within(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
+int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
     u_long non_blocking = 1, blocking = 0;
     ioctlsocket(s.handle(), FIONBIO, &non_blocking);
     int rc = ::connect(s.handle(), ai.ai_addr, static_cast<int>(ai.ai_addrlen));
@@ -191,6 +154,8 @@ int connect_within(const Socket& s, const addrinfo& ai, std::chrono::millisecond
     return rc;
 }
 
+// Not inherited by child processes, as SOCK_CLOEXEC does on POSIX. WSA_FLAG_OVERLAPPED
+// is what socket() gives too, and SO_SNDTIMEO needs it.
 Socket open_socket(const addrinfo& ai) {
     Socket s(WSASocketW(ai.ai_family, ai.ai_socktype, ai.ai_protocol, nullptr, 0,
                         WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
@@ -203,6 +168,34 @@ Socket open_socket(const addrinfo& ai) {
 void set_blocking(native_socket s, bool blocking) {
     u_long non_blocking = blocking ? 0 : 1;
     ioctlsocket(s, FIONBIO, &non_blocking);
+}
+
+}  // namespace
+
+namespace platform {
+
+AddrInfoList resolve(const std::string& host, std::uint16_t port, bool passive) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    // No AI_ADDRCONFIG: Windows does not count loopback as configured, so on a machine
+    // with no network it would refuse to find even 127.0.0.1.
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    addrinfo* list = nullptr;
+    std::string service = std::to_string(port);
+    // Winsock's getaddrinfo returns WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND).
+    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    if (rc != 0) throw Error(msg::text(msg::look_up, {host}), {rc, winsock_category});
+    return AddrInfoList(list);
+}
+
+Socket connect_within(const addrinfo& ai, std::chrono::milliseconds limit, std::error_code& error) {
+    Socket s = open_socket(ai);
+    if (!s.valid()) return error = last_error(), Socket();
+    int rc = connect_nonblocking(s, ai, limit);
+    std::string address = address_text(ai.ai_addr, static_cast<socklen_t>(ai.ai_addrlen));
+    if (traced(rc, "connect(" + fd_text(s) + ", " + address + ")") != 0) return error = last_error(), Socket();
+    return s;
 }
 
 Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
@@ -232,7 +225,7 @@ Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
     return s;
 }
 
-}  // namespace
+}  // namespace platform
 
 NetInit::NetInit() {
     WSADATA data;
@@ -320,55 +313,6 @@ void Waker::wait() const {
     WSAPoll(&fd, 1, -1);
 }
 
-Socket listen_tcp(const std::string& host, std::uint16_t port) {
-    std::error_code error;
-    std::string tried;
-    // "Every address" is "::" (which also takes IPv4 clients), or "0.0.0.0" where the
-    // system has no IPv6.
-    std::vector<std::string> names = {host};
-    if (host.empty()) names = {"::", "0.0.0.0"};
-    for (const std::string& name : names) {
-        AddrInfoList list = resolve(name, port, AI_PASSIVE | AI_NUMERICSERV);
-        for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
-            tried = address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
-            Socket s = bind_and_listen(*ai, error);
-            if (s.valid()) return s;
-            // A real refusal (port in use, permission) is the answer; a missing
-            // address family just means "try the next one".
-            if (error != std::errc::address_family_not_supported)
-                throw Error(msg::text(msg::listen_on, {tried}), error);
-        }
-    }
-    throw Error(msg::text(msg::listen_on, {tried}), error);
-}
-
-std::string local_endpoint(const Socket& listener) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    getsockname(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
-    return address_text(reinterpret_cast<sockaddr*>(&address), length);
-}
-
-Socket connect_tcp(const std::string& host, std::uint16_t port) {
-    // No AI_ADDRCONFIG: Windows does not count loopback as configured, so on a machine
-    // with no network it would refuse to find even 127.0.0.1.
-    AddrInfoList list = resolve(host, port, AI_NUMERICSERV);
-    std::error_code error;
-    std::string tried;
-    for (addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
-        tried = address_text(ai->ai_addr, static_cast<socklen_t>(ai->ai_addrlen));
-        Socket s = open_socket(*ai);
-        if (!s.valid()) {
-            error = last_error();
-            continue;
-        }
-        int rc = connect_within(s, *ai, std::chrono::seconds(10));
-        if (traced(rc, "connect(" + fd_text(s) + ", " + tried + ")") == 0) return s;
-        error = last_error();
-    }
-    throw Error(msg::text(msg::connect_to, {tried}), error);
-}
-
 // Windows has no per-process limit on sockets like POSIX's RLIMIT_NOFILE, so there is
 // no reserve descriptor here: WSAEMFILE and WSAENOBUFS come back as failures.
 Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
@@ -405,6 +349,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
 Received recv_some(const Socket& s, char* buffer, std::size_t size,
                    std::chrono::milliseconds timeout, const Waker* waker) {
     int capacity = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
+    // Shutdown first, so that a peer that never stops sending cannot hold it up.
+    if (waker && waker->woken()) return {Received::woken};
     for (;;) {
         switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
         case Wait::timeout: return {Received::timeout};

@@ -48,9 +48,9 @@ private:
     std::vector<char*> pointers_;  // into strings_, then a null, as main's argv
 };
 
-// True when the user's language is Chinese: LC_ALL, LC_MESSAGES or LANG says zh_*,
-// or, where none is set on Windows, the user's display language is Chinese.
-bool user_language_is_chinese();
+// True when the system itself says the user's language is Chinese, beyond the
+// environment (LC_ALL, LANG): Windows' display language. False where there is none.
+bool system_language_is_chinese();
 
 // Opens a file for appending by its UTF-8 name (Windows wants UTF-16 for a name in
 // Chinese). Returns null with errno set, as fopen does.

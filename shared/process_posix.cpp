@@ -6,8 +6,6 @@
 
 #include <atomic>
 #include <csignal>
-#include <cstdlib>
-#include <string_view>
 
 #include "codec.h"
 #include "terminal.h"
@@ -65,13 +63,7 @@ Arguments::Arguments(int argc, char** argv) {
     pointers_.push_back(nullptr);
 }
 
-bool user_language_is_chinese() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
-    }
-    return false;
-}
+bool system_language_is_chinese() { return false; }  // POSIX has the environment alone
 
 std::FILE* open_for_append(const std::string& utf8_path) { return std::fopen(utf8_path.c_str(), "ab"); }
 

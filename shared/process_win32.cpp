@@ -9,8 +9,6 @@
 #include <shellapi.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <string_view>
 
 namespace process {
 
@@ -86,13 +84,7 @@ Arguments::Arguments(int argc, char** argv) {
     pointers_.push_back(nullptr);
 }
 
-bool user_language_is_chinese() {
-    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value && *value) return std::string_view(value).substr(0, 2) == "zh";
-    }
-    return PRIMARYLANGID(GetUserDefaultUILanguage()) == LANG_CHINESE;
-}
+bool system_language_is_chinese() { return PRIMARYLANGID(GetUserDefaultUILanguage()) == LANG_CHINESE; }
 
 std::FILE* open_for_append(const std::string& utf8_path) {
     return _wfopen(wide_from_utf8(utf8_path).c_str(), L"ab");
