@@ -17,10 +17,7 @@ namespace {
 int converse(const ClientOptions& options, terminal::Console& console) {
     net::NetInit net;
     terminal::LineReader input(options.wire.max_line * 4);
-    if (options.trace) {  // socket calls on stderr, in step with the messages on stdout
-        console.write_through();
-        net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
-    }
+    if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
     net::Socket socket = net::connect_tcp(options.host, options.port);
     std::string server = net::endpoint_text(options.host, options.port);
     // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
@@ -38,6 +35,9 @@ int main(int argc, char** argv) {
     // report, not a silent death by SIGPIPE.
     process::ignore_broken_pipe();
     terminal::Console console;
+    // One conversation has nothing to gain from gathered output; written at once, its
+    // lines stay in step with stderr's (errors, --trace) when both are captured.
+    console.write_through();
     process::Arguments args(argc, argv);
 
     ClientOptions options;
