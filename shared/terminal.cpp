@@ -50,10 +50,13 @@ Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interac
 }
 
 void Console::write_through() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    write_stream(1, gathered_);
-    gathered_.clear();
-    gathering_ = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        gathering_ = false;
+        closing_ = true;
+    }
+    has_gathered_.notify_one();
+    if (writer_.joinable()) writer_.join();  // it writes out what was gathered, then ends
 }
 
 Console::~Console() {
