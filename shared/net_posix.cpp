@@ -227,8 +227,8 @@ Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout
         sockaddr_storage address{};
         socklen_t length = sizeof address;
         int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
-        if (fd < 0) traced(-1, "accept(" + fd_text(listener) + ")");
         if (fd < 0) {
+            traced(-1, "accept(" + fd_text(listener) + ")");
             // The client gave up between poll and accept: not our failure.
             if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
             result.status = Wait::failed;
