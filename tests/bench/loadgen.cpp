@@ -31,7 +31,12 @@
 #include <string>
 #include <vector>
 
+#include "measure.h"
+
 namespace {
+
+using bench::parse_long;
+using bench::percentile_us;
 
 using Clock = std::chrono::steady_clock;
 
@@ -64,15 +69,6 @@ struct Results {
     long rss_before_kib = -1, rss_held_kib = -1, threads_held = -1, maps_held = -1;
     double server_cpu_at_turns = -1, server_cpu_after_turns = -1;
 };
-
-bool parse_long(const char* text, long low, long high, long& out) {
-    char* end = nullptr;
-    errno = 0;
-    long value = std::strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < low || value > high) return false;
-    out = value;
-    return true;
-}
 
 bool parse_options(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
@@ -354,13 +350,6 @@ Results LoadGenerator::run() {
     }
     if (o_.server_pid && r_.server_cpu_after_turns < 0) r_.server_cpu_after_turns = proc_cpu_seconds(o_.server_pid);
     return r_;
-}
-
-double percentile_us(std::vector<std::uint64_t>& values, double p) {
-    if (values.empty()) return 0;
-    std::size_t k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    std::nth_element(values.begin(), values.begin() + static_cast<long>(k), values.end());
-    return static_cast<double>(values[k]) / 1000.0;
 }
 
 }  // namespace

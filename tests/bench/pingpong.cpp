@@ -22,7 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "measure.h"
+
 namespace {
+
+using bench::parse_long;
+using bench::percentile_us;
 
 using Clock = std::chrono::steady_clock;
 
@@ -119,22 +124,6 @@ bool server_pingpong(long port, long turns, std::vector<std::uint64_t>& latency_
     }
     close(fd);
     return ok;
-}
-
-double percentile_us(std::vector<std::uint64_t> values, double p) {
-    if (values.empty()) return 0;
-    std::size_t k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    std::nth_element(values.begin(), values.begin() + static_cast<long>(k), values.end());
-    return static_cast<double>(values[k]) / 1000.0;
-}
-
-bool parse_long(const char* text, long low, long high, long& out) {
-    char* end = nullptr;
-    errno = 0;
-    long value = std::strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < low || value > high) return false;
-    out = value;
-    return true;
 }
 
 }  // namespace

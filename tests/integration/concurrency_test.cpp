@@ -1,16 +1,9 @@
 // Many conversations at once: fifty echo clients in parallel, a console operator
 // answering fifty waiting clients, and a shutdown with fifty conversations open.
 // These also run under ThreadSanitizer (make sanitize).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -66,52 +59,6 @@ std::map<int, int> conversation_numbers(Child& server, const std::string& prefix
     }
     return number_of;
 }
-
-// A client that tells a clean end of stream (FIN) from a reset, which harness::Peer
-// does not: after "bye" the server must close cleanly.
-class ByeWatcher {
-public:
-    explicit ByeWatcher(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
-    }
-    ~ByeWatcher() { close(fd_); }
-    ByeWatcher(const ByeWatcher&) = delete;
-    ByeWatcher& operator=(const ByeWatcher&) = delete;
-
-    void send(const std::string& bytes) { ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
-    void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
-
-    // Bytes up to and including "\n", or what came by the deadline.
-    std::string read_line(milliseconds timeout = 5000ms) {
-        std::string line;
-        char c = 0;
-        while (c != '\n' && receive(&c, timeout) == 1) line += c;
-        return line;
-    }
-
-    // How the stream ends: "end" (a clean FIN), "reset", "timeout", or "data: …"
-    // when something more arrived first.
-    std::string how_it_ends(milliseconds timeout = 5000ms) {
-        char chunk[256];
-        ssize_t n = receive(chunk, timeout, sizeof chunk);
-        if (n > 0) return "data: " + std::string(chunk, static_cast<std::size_t>(n));
-        if (n == 0) return "end";
-        return errno == ETIMEDOUT ? "timeout" : std::string("error: ") + std::strerror(errno);
-    }
-
-private:
-    ssize_t receive(char* into, milliseconds timeout, std::size_t size = 1) {
-        pollfd ready = {fd_, POLLIN, 0};
-        if (poll(&ready, 1, static_cast<int>(timeout.count())) <= 0) return errno = ETIMEDOUT, -1;
-        return recv(fd_, into, size, 0);
-    }
-    int fd_;
-};
 
 }  // namespace
 
@@ -170,9 +117,9 @@ TEST(Concurrency, ConsoleOperatorAnswersFiftyWaitingClients) {
 
 TEST(Concurrency, SigtermWithFiftyConversationsOpenSaysByeToEveryClient) {
     Server server({});
-    std::vector<std::unique_ptr<ByeWatcher>> watchers;
+    std::vector<std::unique_ptr<Peer>> watchers;
     for (int i = 0; i < clients; ++i) {
-        watchers.push_back(std::make_unique<ByeWatcher>(server.port));
+        watchers.push_back(std::make_unique<Peer>(server.port));
         ASSERT_EQ(watchers.back()->read_line(), greeting + "\n") << "client " << i;
     }
     // A third stay silent on their turn, a third wait for the operator, and a third
@@ -192,7 +139,9 @@ TEST(Concurrency, SigtermWithFiftyConversationsOpenSaysByeToEveryClient) {
     for (int i = 0; i < clients; ++i) {
         EXPECT_EQ(watchers[i]->read_line(), "bye\n") << "client " << i;
         watchers[i]->shutdown_send();  // as a client does on the server's bye
-        EXPECT_EQ(watchers[i]->how_it_ends(), "end") << "client " << i;
+        EXPECT_EQ(watchers[i]->read_until_closed(), "") << "client " << i;
+        EXPECT_TRUE(watchers[i]->closed()) << "client " << i;
+        EXPECT_FALSE(watchers[i]->was_reset()) << "client " << i << ": a reset, not a clean end";
     }
     auto within_3s = 3000ms - std::chrono::duration_cast<milliseconds>(Clock::now() - signalled);
     EXPECT_EQ(server.child.wait_exit(std::max(within_3s, 0ms)), 0) << server.child.stderr_text();

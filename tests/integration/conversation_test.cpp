@@ -123,12 +123,19 @@ TEST(Conversation, ConsoleAnswersTheLongestWaitingFirstAndAtNAnswersThatOne) {
 
 TEST(Conversation, ListShowsWhoseTurnItIs) {
     Server server({});
-    Peer peer(server.port);
-    peer.read_line();
-    peer.send("hi\n");
-    EXPECT_TRUE(server.child.line_containing("] hi"));
+    Peer waiting(server.port);
+    waiting.read_line();
+    waiting.send("hi\n");
+    EXPECT_TRUE(server.child.line_containing("[#1 127.0.0.1"));
+    Peer speaking(server.port);  // greeted, and it is its turn to speak
+    speaking.read_line();
+    EXPECT_TRUE(server.child.line_containing("(#2 127.0.0.1"));
     server.child.write("/list\n");
-    EXPECT_TRUE(server.child.line_containing("#1 127.0.0.1"));
+    std::optional<std::string> first = server.child.line_containing("#1 127.0.0.1");
+    std::optional<std::string> second = server.child.line_containing("#2 127.0.0.1");
+    ASSERT_TRUE(first && second);
+    EXPECT_NE(first->find("waiting for your answer"), std::string::npos) << *first;
+    EXPECT_NE(second->find("their turn"), std::string::npos) << *second;
 }
 
 TEST(Conversation, LinesTypedWhileNobodyWaitsAreHeldForTheNext) {

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -208,6 +209,7 @@ bool Peer::fill(milliseconds timeout) {
     if (closed_ || poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return false;
     char chunk[4096];
     ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+    if (n < 0) was_reset_ = errno == ECONNRESET;
     if (n <= 0) return closed_ = true, false;
     buffer_.append(chunk, static_cast<std::size_t>(n));
     return true;

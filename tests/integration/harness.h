@@ -76,8 +76,10 @@ public:
     std::string read_line(milliseconds timeout = 5000ms);
     // Everything until the peer closes (or the deadline): "" if it closed at once.
     std::string read_until_closed(milliseconds timeout = 5000ms);
-    // True once the server has closed its side.
+    // True once the server has closed its side; reset() tells whether it did so with a
+    // reset (RST) rather than a clean end of stream.
     bool closed() const { return closed_; }
+    bool was_reset() const { return was_reset_; }
     void shutdown_send();
 
 private:
@@ -85,6 +87,7 @@ private:
     int fd_ = -1;
     std::string buffer_;
     bool closed_ = false;
+    bool was_reset_ = false;
 };
 
 }  // namespace harness

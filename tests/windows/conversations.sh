@@ -72,21 +72,27 @@ dump() {  # shows what a failed conversation printed
     for file in "$@"; do echo "--- $file"; cat "$file"; done
 }
 
-windows_client_to_linux_server() {
-    echo "== Windows client (GBK console) -> Linux server"
-    local out=$work/1
+# start_linux_server OUT: the Linux server, its console answer (你好，客户端) waiting
+# in its input until a client speaks, the input kept open (its end would shut the
+# server down). Sets `server` (its pid) and `port`; output in OUT/server.out and .err.
+start_linux_server() {
+    local out=$1
     mkdir -p "$out"
-    # The server's answer waits in its input until the client speaks; the input stays
-    # open, as its end would shut the server down.
     mkfifo "$out/server.in"
     (printf '你好，客户端\n'; exec sleep 60) > "$out/server.in" &
     pids+=($!)
     timeout 60 "$native/intercom-server" --port 0 < "$out/server.in" \
         > "$out/server.out" 2> "$out/server.err" &
-    local server=$!
+    server=$!
     pids+=($server)
-    local port
-    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    port=$(port_of "$out/server.out" "$out/server.err")
+}
+
+windows_client_to_linux_server() {
+    echo "== Windows client (GBK console) -> Linux server"
+    local out=$work/1
+    local server port
+    start_linux_server "$out" || { failed=$((failed + 1)); return; }
     gbk 你好 bye > "$out/client.in"
     "${chinese_windows[@]}" "$windows/intercom-client.exe" 127.0.0.1 "$port" \
         < "$out/client.in" > "$out/client.out" 2> "$out/client.err"
@@ -143,16 +149,8 @@ windows_client_at_a_console() {
         return
     fi
     local out=$work/3 session="intercom-windows-$$"
-    mkdir -p "$out"
-    mkfifo "$out/server.in"
-    (printf '你好，客户端\n'; exec sleep 60) > "$out/server.in" &
-    pids+=($!)
-    timeout 60 "$native/intercom-server" --port 0 < "$out/server.in" \
-        > "$out/server.out" 2> "$out/server.err" &
-    local server=$!
-    pids+=($server)
-    local port
-    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    local server port
+    start_linux_server "$out" || { failed=$((failed + 1)); return; }
     # Wine gives a program started on a terminal a console of its own; --foreground
     # keeps it in the terminal's process group, where it may read.
     tmux new-session -d -s "$session" -x 120 -y 20 \
