@@ -35,9 +35,6 @@ int main(int argc, char** argv) {
     // report, not a silent death by SIGPIPE.
     process::ignore_broken_pipe();
     terminal::Console console;
-    // One conversation has nothing to gain from gathered output; written at once, its
-    // lines stay in step with stderr's (errors, --trace) when both are captured.
-    console.write_through();
     process::Arguments args(argc, argv);
 
     ClientOptions options;

@@ -1,4 +1,7 @@
-// The client's turn loop.
+// The client's turn loop. Whoever's turn it is, the client waits on the same three
+// things at once, in one net::wait: what is typed, what the server sends, and Ctrl-C.
+// Lines typed on the server's turn wait in the input, in order, one per turn of ours;
+// lines the server sends on our turn are shown as they come.
 #include "session.h"
 
 #include "../shared/messages.h"
@@ -6,6 +9,18 @@
 
 using channel::Incoming;
 using terminal::LineReader;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Once its input has ended and every line is sent, the client waits this long for the
+// server's turn, then says bye: a server that never speaks must not hold a script.
+constexpr std::chrono::milliseconds after_input_ends = 3s;
+// What the server sends out of turn is shown this many messages at a time before the
+// keyboard is looked at again, so a flood never holds back a typed line.
+constexpr int shown_at_a_time = 64;
+
+}  // namespace
 
 void Session::report_send_failure(const std::error_code& e) {
     console_.err("intercom-client: " + msg::text(msg::send_to, {server_, net::error_text(e)}));
@@ -33,9 +48,88 @@ std::optional<int> Session::give_countersign() {
     return std::nullopt;
 }
 
-// Their turn: one message from the server.
+// Waits for typing, the server, or Ctrl-C, whichever comes first, or `limit`.
+// Typing comes first when both are ready (net::wait's order).
+Session::Event Session::wait_for_something(std::chrono::milliseconds limit) {
+    // A message half in is shown once it has been quiet for the quiet gap.
+    std::chrono::milliseconds due = channel_.until_partial_due();
+    if (due.count() >= 0 && (limit.count() < 0 || due < limit)) limit = due;
+    net::WaitFor what{channel_.wants_more() ? &channel_.socket() : nullptr, false,
+                      input_.wants_more() ? input_.handle() : net::Socket::invalid, {&interrupted_, nullptr}};
+    switch (net::wait(what, limit)) {
+    case net::Ready::shutdown: return Event::interrupted;
+    case net::Ready::input: input_.read_available(); return Event::input;
+    case net::Ready::socket: return Event::server;
+    default: return Event::quiet;
+    }
+}
+
+// Their turn: one message from the server. Typing meanwhile is read ahead.
 std::optional<int> Session::hear_them() {
-    return heard(channel_.receive(std::chrono::milliseconds(-1)));
+    std::chrono::steady_clock::time_point give_up{};
+    for (;;) {
+        if (std::optional<Incoming> in = channel_.receive_now()) return heard(*in);
+        std::chrono::milliseconds limit(-1);
+        if (input_.at_end()) {
+            if (give_up == std::chrono::steady_clock::time_point{})
+                give_up = std::chrono::steady_clock::now() + after_input_ends;
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return say_bye();
+            limit = left;
+        }
+        if (wait_for_something(limit) == Event::interrupted) return say_bye();
+    }
+}
+
+// What the server said while it was our turn, shown above the prompt; an exit
+// status if that ended the conversation.
+std::optional<int> Session::show_what_came() {
+    for (int shown = 0; shown < shown_at_a_time; ++shown) {
+        std::optional<Incoming> in = channel_.receive_now();
+        if (!in) return std::nullopt;
+        console_.prompt("\n");  // not on the prompt's line
+        if (std::optional<int> status = heard(*in)) return status;
+        console_.prompt(msg::text(msg::prompt_you));
+    }
+    return std::nullopt;
+}
+
+// Our turn: the next line typed goes out. One typed during their turn goes at once,
+// and is shown after the prompt, as if typed now.
+std::optional<int> Session::speak() {
+    if (std::optional<int> status = show_what_came()) return status;  // came with the last
+    console_.prompt(msg::text(msg::prompt_you));
+    bool typed_ahead = true;
+    for (;;) {
+        if (std::optional<LineReader::Result> typed = input_.next_line()) {
+            if (typed->kind == LineReader::Result::line && typed->text.empty()) continue;
+            if (typed_ahead) console_.prompt(typed->text + "\n");
+            if (typed->kind == LineReader::Result::line && channel_.fits(typed->text)) return send_typed(typed->text);
+            console_.err(msg::text(msg::too_long_not_sent));
+            console_.prompt(msg::text(msg::prompt_you));  // type it again, shorter
+            continue;
+        }
+        if (input_.at_end()) return say_bye_unless_ended();
+        typed_ahead = false;
+        Event event = wait_for_something(std::chrono::milliseconds(-1));
+        if (event == Event::interrupted) return say_bye();
+        if (event != Event::input)
+            if (std::optional<int> status = show_what_came()) return status;
+    }
+}
+
+// One typed line, sent: nothing while the conversation goes on, else the exit status.
+std::optional<int> Session::send_typed(const std::string& text) {
+    if (std::error_code e = channel_.send(text)) {
+        report_send_failure(e);
+        return 1;
+    }
+    if (protocol::is_bye(text)) {
+        channel_.close_after_bye();
+        return 0;
+    }
+    console_.prompt(msg::text(msg::waiting_for, {server_}) + "\n");
+    return std::nullopt;
 }
 
 // What the server sent, shown; an exit status once the conversation is over.
@@ -62,47 +156,11 @@ std::optional<int> Session::heard(const Incoming& in) {
     }
 }
 
-// Our turn: the next line typed goes out. Lines typed during their turn waited in
-// the input, in order, and come out here one per turn.
-std::optional<int> Session::speak() {
-    for (;;) {
-        console_.prompt(msg::text(msg::prompt_you));
-        LineReader::Result r = input_.read_line(&channel_.socket(), &interrupted_);
-        if (r.kind == LineReader::Result::woken) return say_bye();
-        if (r.kind == LineReader::Result::end) return say_bye_unless_ended();
-        if (r.kind == LineReader::Result::socket) {  // the server spoke out of turn
-            console_.prompt("\n");                   // (not on the prompt's line)
-            std::optional<int> status = heard(channel_.receive(std::chrono::milliseconds(-1)));
-            if (status) return status;
-            continue;
-        }
-        if (r.kind == LineReader::Result::line && r.text.empty()) continue;
-        if (r.typed_ahead) console_.prompt(r.text + "\n");  // typed early: show what goes now
-        std::error_code e = r.kind == LineReader::Result::too_long
-                                ? std::make_error_code(std::errc::message_size)
-                                : channel_.send(r.text);
-        if (e == std::errc::message_size) {
-            console_.err(msg::text(msg::too_long_not_sent));
-            continue;
-        }
-        if (e) {
-            report_send_failure(e);
-            return 1;
-        }
-        if (protocol::is_bye(r.text)) {
-            channel_.close_after_bye();
-            return 0;
-        }
-        console_.prompt(msg::text(msg::waiting_for, {server_}) + "\n");
-        return std::nullopt;
-    }
-}
-
 // End of input. The server may have ended the conversation already (a refused
 // countersign, a timeout): then that is how it ended, and not our bye. Its close may
 // be a moment behind its last line, hence a short wait.
 int Session::say_bye_unless_ended() {
-    Incoming late = channel_.receive(std::chrono::milliseconds(200));
+    Incoming late = channel_.receive(200ms);
     if (late.kind != Incoming::idle_timeout)
         if (std::optional<int> status = heard(late)) return *status;
     return say_bye();

@@ -23,8 +23,14 @@ public:
     int run();
 
 private:
+    // What one wait ended on (see wait_for_something).
+    enum class Event { input, server, interrupted, quiet };
+
+    Event wait_for_something(std::chrono::milliseconds limit);
     std::optional<int> hear_them();
     std::optional<int> speak();
+    std::optional<int> show_what_came();
+    std::optional<int> send_typed(const std::string& text);
     std::optional<int> heard(const channel::Incoming& in);
     int say_bye();
     int say_bye_unless_ended();

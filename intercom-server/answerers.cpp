@@ -2,113 +2,159 @@
 #include "answerers.h"
 
 #include <algorithm>
-#include <chrono>
+#include <cctype>
 
 #include "../shared/messages.h"
 
-void ConsoleOperator::opened(int id, const std::string& peer) {
+namespace {
+
+std::string trimmed(const std::string& text) {
+    std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return "";
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+std::string lowercase(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+ConsoleOperator::ConsoleOperator(terminal::Console& console) : console_(console) {}
+
+void ConsoleOperator::opened(int id, const std::string& peer, const net::Waker* bell) {
     std::lock_guard<std::mutex> lock(mutex_);
-    conversations_[id].peer = peer;
+    conversations_[id] = {peer, bell, {}};
 }
 
 bool ConsoleOperator::is_waiting(int id) const {
     return std::find(waiting_.begin(), waiting_.end(), id) != waiting_.end();
 }
 
-bool ConsoleOperator::is_first_waiting(int id) const {
-    return !waiting_.empty() && waiting_.front() == id;
-}
-
-void ConsoleOperator::stop_waiting(int id) {
-    auto it = std::find(waiting_.begin(), waiting_.end(), id);
-    if (it != waiting_.end()) waiting_.erase(it);
-    answered_.notify_all();  // the next in line may take a held line now
-}
-
 void ConsoleOperator::heard(int id, const std::function<void()>& show) {
     std::lock_guard<std::mutex> lock(mutex_);
     waiting_.push_back(id);
     show();
+    turn_bell_.wake();
 }
 
-std::optional<std::string> ConsoleOperator::answer(int id, const std::string&,
-                                                   const std::function<bool()>& peer_gone) {
-    using namespace std::chrono_literals;
-    std::unique_lock<std::mutex> lock(mutex_);
-    Conversation& me = conversations_[id];
-    auto answered = [&] {
-        return shutting_down_ || !me.held.empty() || (!held_.empty() && is_first_waiting(id));
-    };
-    // Look at the client now and then: a line typed for one that has left would be lost.
-    while (!answered_.wait_for(lock, 100ms, answered)) {
-        lock.unlock();
-        bool gone = peer_gone();
-        lock.lock();
-        if (gone) break;
-    }
-    if (!answered() || shutting_down_) {
-        stop_waiting(id);
-        return std::nullopt;
-    }
-    std::deque<std::string>& source = me.held.empty() ? held_ : me.held;
-    std::string reply = std::move(source.front());
-    source.pop_front();
-    return reply;  // #id stays first in line until answered(): the reply may not fit
+std::optional<std::string> ConsoleOperator::answer(int id, const std::string&) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = conversations_.find(id);
+    if (it == conversations_.end() || it->second.held.empty()) return std::nullopt;
+    // It stays held, and #id in line, until answered() or not_sent() says how it went.
+    return it->second.held.front();
+}
+
+void ConsoleOperator::take_held(int id) {
+    auto it = conversations_.find(id);
+    if (it != conversations_.end() && !it->second.held.empty()) it->second.held.pop_front();
 }
 
 void ConsoleOperator::answered(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_waiting(id);
+    take_held(id);
+    auto it = std::find(waiting_.begin(), waiting_.end(), id);
+    if (it != waiting_.end()) waiting_.erase(it);
+}
+
+void ConsoleOperator::not_sent(int id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    take_held(id);
+    turn_bell_.wake();  // it waits for an answer again
+}
+
+// The conversation that has waited longest with no answer typed for it yet.
+int ConsoleOperator::first_without_answer() const {
+    for (int id : waiting_)
+        if (conversations_.at(id).held.empty()) return id;
+    return 0;
 }
 
 void ConsoleOperator::closed(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_waiting(id);
-    auto it = conversations_.find(id);
-    if (it == conversations_.end()) return;
-    for (const std::string& line : it->second.held)  // say what was not sent
+    auto it = std::find(waiting_.begin(), waiting_.end(), id);
+    if (it != waiting_.end()) waiting_.erase(it);
+    auto c = conversations_.find(id);
+    if (c == conversations_.end()) return;
+    for (const std::string& line : c->second.held)  // say what was not sent
         console_.err(msg::text(msg::not_sent_ended, {std::to_string(id), line}));
-    conversations_.erase(it);
+    conversations_.erase(c);
 }
 
 void ConsoleOperator::shut_down() {
     std::lock_guard<std::mutex> lock(mutex_);
-    shutting_down_ = true;
-    for (const std::string& line : held_) console_.err(msg::text(msg::not_sent_shutting_down, {line}));
-    held_.clear();
-    answered_.notify_all();
+    for (auto& [id, c] : conversations_) {
+        for (const std::string& line : c.held) console_.err(msg::text(msg::not_sent_shutting_down, {line}));
+        c.held.clear();
+    }
 }
 
-void ConsoleOperator::typed(const std::string& line) {
-    if (line.empty()) return;
-    if (line == "/list") return list_conversations();
+bool ConsoleOperator::turn_without_answer() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (line[0] != '@') {
-        held_.push_back(line);
-        if (waiting_.empty()) console_.out(msg::text(msg::held_for_next));
-        answered_.notify_all();
-        return;
-    }
-    std::size_t digits = line.find_first_not_of("0123456789", 1);
-    if (digits == 1 || digits > 9 || digits == std::string::npos || line[digits] != ' ') {
-        console_.err(msg::text(msg::at_usage));
-        return;
-    }
-    int id = std::stoi(line.substr(1, digits - 1));
-    auto it = conversations_.find(id);
-    if (it == conversations_.end()) {
-        console_.err(msg::text(msg::no_such_conversation, {std::to_string(id), line}));
-        return;
-    }
-    it->second.held.push_back(line.substr(digits + 1));
+    return first_without_answer() != 0;
+}
+
+std::string ConsoleOperator::target() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int id = first_without_answer();
+    return id == 0 ? "" : "#" + std::to_string(id);
+}
+
+ConsoleOperator::Typed ConsoleOperator::typed(const std::string& line) {
+    std::string text = trimmed(line);
+    if (text.empty()) return Typed::handled;  // nothing to send
+    if (text[0] == '/' && text.compare(0, 2, "//") != 0) return command(text);
+    if (text[0] == '@') return address(text), Typed::handled;
+    if (text[0] == '/') text.erase(0, 1);  // "//text" sends "/text"
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (int id = first_without_answer()) give(id, text);
+    else console_.err(msg::text(msg::nobody_waiting, {text}));
+    return Typed::handled;
+}
+
+// Hands a line to #id (the lock held): taken at once if it waits, else on its turn.
+void ConsoleOperator::give(int id, const std::string& text) {
+    Conversation& c = conversations_.at(id);
+    c.held.push_back(text);
     if (!is_waiting(id)) console_.out(msg::text(msg::held_for, {std::to_string(id)}));
-    answered_.notify_all();
+    if (c.bell) c.bell->wake();
+}
+
+// "@N text": for #N alone.
+void ConsoleOperator::address(const std::string& line) {
+    std::size_t digits = line.find_first_not_of("0123456789", 1);
+    if (digits == 1 || digits > 9) return console_.err(msg::text(msg::at_usage));
+    std::string text = digits == std::string::npos ? "" : trimmed(line.substr(digits));
+    if (digits != std::string::npos && line[digits] != ' ' && line[digits] != '\t')
+        return console_.err(msg::text(msg::at_usage));
+    int id = std::stoi(line.substr(1, digits - 1));
+    if (text.empty()) return console_.err(msg::text(msg::nothing_to_send, {std::to_string(id)}));
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (conversations_.count(id) == 0)
+        return console_.err(msg::text(msg::no_such_conversation, {std::to_string(id), text}));
+    give(id, text);
+}
+
+ConsoleOperator::Typed ConsoleOperator::command(const std::string& line) {
+    std::string name = lowercase(trimmed(line));
+    if (name == "/quit") return Typed::quit;
+    if (name == "/help") console_.out(msg::text(msg::console_help));
+    else if (name == "/list") list_conversations();
+    else console_.err(msg::text(msg::unknown_command, {line}));
+    return Typed::handled;
 }
 
 void ConsoleOperator::list_conversations() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (conversations_.empty()) console_.out(msg::text(msg::no_conversations));
     for (const auto& [id, c] : conversations_) {
-        console_.out(msg::text(is_waiting(id) ? msg::list_waiting : msg::list_their_turn, {std::to_string(id), c.peer}));
+        msg::Id state = is_waiting(id) ? msg::list_waiting : msg::list_their_turn;
+        console_.out(msg::text(state, {std::to_string(id), c.peer}));
+        for (const std::string& held : c.held)
+            console_.out(msg::text(msg::list_held, {terminal::escape_for_display(held)}));
     }
+    if (int id = first_without_answer()) console_.out(msg::text(msg::list_target, {std::to_string(id)}));
+    else console_.out(msg::text(msg::list_target_none));
 }

@@ -2,7 +2,6 @@
 // (--echo, --reply).
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -10,84 +9,97 @@
 #include <optional>
 #include <string>
 
+#include "../shared/net.h"
 #include "../shared/terminal.h"
 
 class Answerer {
 public:
     virtual ~Answerer() = default;
-    // A person answers: an answer too long to send may be typed again.
+    // A person answers: an answer may take its time, and one too long to send may be
+    // typed again. The conversation then waits for it on a bell of its own.
     virtual bool interactive() const { return false; }
-    virtual void opened(int /*conversation*/, const std::string& /*peer*/) {}
+    // Conversation #id has begun; `bell` is rung when a line is there for it
+    // (interactive answerers only; null otherwise).
+    virtual void opened(int /*id*/, const std::string& /*peer*/, const net::Waker* /*bell*/) {}
     // Conversation #id has a message to answer; `show` puts it on the console. The
     // console operator queues the conversation and shows the message in one step, so
     // the order on screen is the order in which typed lines are given out.
     virtual void heard(int /*id*/, const std::function<void()>& show) { show(); }
-    // The answer to `message` from conversation #id, or nothing: the server is shutting
-    // down, or `peer_gone` (asked now and then while a person types) said the client
-    // has left. May block. Called again for the same message when the answer was too
-    // long to send; #id keeps its place in line until answered() says it is done.
-    virtual std::optional<std::string> answer(int id, const std::string& message,
-                                              const std::function<bool()>& peer_gone) = 0;
+    // The answer to `message` from #id, if there is one yet: the server's own at once;
+    // a person's once typed (never waits: the conversation waits on its bell).
+    virtual std::optional<std::string> answer(int id, const std::string& message) = 0;
+    // The answer went out; #id no longer waits.
     virtual void answered(int /*id*/) {}
-    virtual void closed(int /*conversation*/) {}
-    // Ends every wait in answer().
-    virtual void shut_down() {}
+    // The answer could not go out (too long): #id waits on, for another.
+    virtual void not_sent(int /*id*/) {}
+    virtual void closed(int /*id*/) {}
 };
 
 class EchoAnswerer : public Answerer {
 public:
-    std::optional<std::string> answer(int, const std::string& message,
-                                      const std::function<bool()>&) override {
-        return message;
-    }
+    std::optional<std::string> answer(int, const std::string& message) override { return message; }
 };
 
 class FixedAnswerer : public Answerer {
 public:
     explicit FixedAnswerer(std::string text) : text_(std::move(text)) {}
-    std::optional<std::string> answer(int, const std::string&, const std::function<bool()>&) override {
-        return text_;
-    }
+    std::optional<std::string> answer(int, const std::string&) override { return text_; }
 
 private:
     std::string text_;
 };
 
-// The person at the server console. A typed line answers the conversation that has
-// waited longest; "@N text" answers #N; "/list" lists the conversations. A line that
-// nobody is waiting for is held, never dropped, and goes to the next that waits.
+// The person at the server console. A plain line answers the conversation that has
+// waited longest for an answer nobody has typed yet (the prompt names it); "@N text" answers #N, or is held for #N until
+// its turn; lines starting with "/" are commands. A line is only ever given to a
+// conversation that exists when it is typed: a plain line that nobody waits for is
+// refused, never held for whoever comes next.
 class ConsoleOperator : public Answerer {
 public:
-    explicit ConsoleOperator(terminal::Console& console) : console_(console) {}
+    explicit ConsoleOperator(terminal::Console& console);
     bool interactive() const override { return true; }
 
-    void opened(int id, const std::string& peer) override;
+    void opened(int id, const std::string& peer, const net::Waker* bell) override;
     void heard(int id, const std::function<void()>& show) override;
-    std::optional<std::string> answer(int id, const std::string& message,
-                                      const std::function<bool()>& peer_gone) override;
+    std::optional<std::string> answer(int id, const std::string& message) override;
     void answered(int id) override;
+    void not_sent(int id) override;
     void closed(int id) override;
-    void shut_down() override;
 
-    // One line typed at the console.
-    void typed(const std::string& line);
+    // What a typed line asks for, once the operator has dealt with it.
+    enum class Typed { handled, quit };
+    Typed typed(const std::string& line);
+
+    // Whether a conversation waits for an answer that nobody has typed yet: piped
+    // answers are read one per such turn. `bell` is rung whenever that may have become
+    // true (a conversation began to wait).
+    bool turn_without_answer() const;
+    const net::Waker& turn_bell() const { return turn_bell_; }
+
+    // Where a plain line goes now ("#2"), or "" when nobody waits: the prompt.
+    std::string target() const;
+
+    // The console is closing: lines held for conversations are reported, not sent.
+    void shut_down();
 
 private:
     struct Conversation {
         std::string peer;
-        std::deque<std::string> held;  // typed for this one ("@N …") before its turn
+        const net::Waker* bell = nullptr;
+        std::deque<std::string> held;  // typed for this one, not yet sent
     };
 
+    Typed command(const std::string& line);
+    void give(int id, const std::string& text);
+    void address(const std::string& line);
     void list_conversations();
     bool is_waiting(int id) const;
-    bool is_first_waiting(int id) const;
-    void stop_waiting(int id);
+    int first_without_answer() const;  // 0: none
+    void take_held(int id);
 
     terminal::Console& console_;
-    std::mutex mutex_;
-    std::condition_variable answered_;
+    mutable std::mutex mutex_;
     std::map<int, Conversation> conversations_;
-    std::deque<int> waiting_;          // longest-waiting first
-    std::deque<std::string> held_;     // typed while nobody waited
-    bool shutting_down_ = false;
+    std::deque<int> waiting_;  // longest-waiting first
+    net::Waker turn_bell_;
 };

@@ -2,29 +2,46 @@
 #include "conversation.h"
 
 #include <chrono>
+#include <deque>
 
 #include "../shared/messages.h"
 #include "../shared/protocol.h"
 
 using channel::Channel;
 using channel::Incoming;
+using namespace std::chrono_literals;
 
 namespace {
+
+// Saying goodbye while the server shuts down: a client that takes nothing gets no
+// more than this, so that shutdown ends in about two seconds whatever clients do.
+constexpr std::chrono::milliseconds goodbye_send_limit = 500ms;
+constexpr std::chrono::milliseconds goodbye_drain = 1000ms;
+// Messages a client may send ahead of its turn before we stop reading them: TCP
+// holds the rest back.
+constexpr std::size_t most_read_ahead = 16;
 
 struct Turns {
     int id;
     std::string tag;  // "#3 127.0.0.1:50412", how the console names this conversation
+    std::string address;  // the client's address without its port, for GuessLimiter
     Channel& channel;
     const ConversationSetup& setup;
+    const net::Waker* bell;  // rung when a typed line is there for us (console only)
+    std::deque<Incoming> read_ahead{};  // what the client sent before its turn
 
     std::string run();
     std::string check_countersign();
+    Incoming next_message();
+    bool peer_gone() const;
     std::error_code send(const std::string& text);
     void show(const std::string& text);
     std::string ended_without_message(const Incoming& in);
     std::string notice_and_close(const std::string& notice, const std::string& outcome);
     std::string say_goodbye();
     std::string answer_and_send(const std::string& message);
+    std::string answer_of_our_own(const std::string& message);
+    std::optional<std::string> await_typed_line();
 };
 
 std::chrono::milliseconds turn_patience(const ServerOptions& o) {
@@ -38,11 +55,15 @@ std::string Turns::run() {
         return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
     if (std::string refused = check_countersign(); !refused.empty()) return refused;
     for (;;) {
-        Incoming in = channel.receive(turn_patience(setup.options));
+        Incoming in = next_message();
         if (in.kind != Incoming::message) return ended_without_message(in);
         if (protocol::is_bye(in.text)) {
             show(in.text);
             return msg::text(msg::said_bye);  // they half-closed: we just close
+        }
+        if (peer_gone()) {  // it spoke, then left: nobody to answer
+            show(in.text);
+            continue;
         }
         setup.answerer.heard(id, [&] { show(in.text); });
         std::string outcome = answer_and_send(in.text);
@@ -50,15 +71,35 @@ std::string Turns::run() {
     }
 }
 
-// With --countersign, the client's first message must be it; "" when it was.
+// The client's next message: one it sent ahead of its turn, or the next to come.
+Incoming Turns::next_message() {
+    if (read_ahead.empty()) return channel.receive(turn_patience(setup.options));
+    Incoming in = std::move(read_ahead.front());
+    read_ahead.pop_front();
+    return in;
+}
+
+bool Turns::peer_gone() const {
+    return !read_ahead.empty() && read_ahead.back().kind != Incoming::message;
+}
+
+// With --countersign, the client's first message must be it; "" when it was. Wrong
+// guesses are slowed per address (GuessLimiter): the refusal of one that comes too
+// soon is left to the farewells, delayed, and this thread is free at once.
 std::string Turns::check_countersign() {
     if (setup.options.countersign.empty()) return "";
     Incoming in = channel.receive(turn_patience(setup.options));
     if (in.kind != Incoming::message) return ended_without_message(in);
-    if (in.text != setup.options.countersign)
-        return notice_and_close(msg::text(msg::notice_wrong_countersign), msg::text(msg::wrong_countersign_closed));
-    setup.console.out(msg::text(msg::gave_countersign, {tag}));
-    return "";
+    GuessLimiter::Verdict verdict = setup.guesses.check(address);
+    if (verdict.allowed && in.text == setup.options.countersign) {
+        setup.guesses.right(address);
+        setup.console.out(msg::text(msg::gave_countersign, {tag}));
+        return "";
+    }
+    if (verdict.allowed) setup.guesses.wrong(address);
+    std::string notice = msg::text(verdict.allowed ? msg::notice_wrong_countersign : msg::notice_too_many_guesses);
+    setup.farewells.add(channel.release_socket(), channel.notice_bytes(notice), verdict.refuse_after);
+    return msg::text(verdict.allowed ? msg::wrong_countersign_closed : msg::too_many_guesses_closed);
 }
 
 // A message from the client: on the console and in the transcript, escaped.
@@ -76,21 +117,64 @@ std::error_code Turns::send(const std::string& text) {
 
 // The answer to one message, sent; "" while the conversation goes on.
 std::string Turns::answer_and_send(const std::string& message) {
+    if (!setup.answerer.interactive()) return answer_of_our_own(message);
     for (;;) {
-        std::optional<std::string> answer = setup.answerer.answer(id, message, [this] { return channel.peer_gone(); });
+        std::optional<std::string> answer = await_typed_line();
         if (!answer && setup.shutdown.woken()) return say_goodbye();
-        if (!answer) return "";  // the client left: receive() tells how
+        if (!answer) return "";  // the client left: next_message() tells how
         std::error_code e = send(*answer);
-        if (e == std::errc::message_size && setup.answerer.interactive()) {
+        if (e == std::errc::message_size) {
+            setup.answerer.not_sent(id);
             setup.console.err(msg::text(msg::answer_too_long, {std::to_string(id)}));
-            continue;
+            continue;  // still first in line: type it shorter
         }
         setup.answerer.answered(id);
-        if (e && setup.answerer.interactive()) setup.console.err(msg::text(msg::not_sent_ended, {std::to_string(id), *answer}));
+        if (e == std::errc::operation_canceled) return say_goodbye();
+        if (e) setup.console.err(msg::text(msg::not_sent_ended, {std::to_string(id), *answer}));
         if (e) return msg::text(msg::could_not_send, {net::error_text(e)});
+        setup.console.out(msg::text(msg::sent_to, {std::to_string(id), terminal::escape_for_display(*answer)}));
         if (!protocol::is_bye(*answer)) return "";
         channel.close_after_bye();
         return msg::text(msg::we_said_bye);
+    }
+}
+
+// --echo, --reply: the server answers at once. An answer that cannot go out whole
+// (an echo of bytes that decode to something longer) is never dropped silently: the
+// client is told why instead.
+std::string Turns::answer_of_our_own(const std::string& message) {
+    std::string answer = *setup.answerer.answer(id, message);
+    std::error_code e;
+    if (channel.fits(answer)) {
+        e = send(answer);
+    } else {
+        std::string limit = std::to_string(setup.options.wire.max_line);
+        e = channel.send_notice(msg::text(msg::notice_answer_too_long, {limit}));
+        setup.console.err(msg::text(msg::echo_too_long, {tag, limit}));
+    }
+    if (e == std::errc::operation_canceled) return say_goodbye();
+    if (e) return msg::text(msg::could_not_send, {net::error_text(e)});
+    setup.console.out(msg::text(msg::sent_to, {std::to_string(id), terminal::escape_for_display(answer)}));
+    if (!protocol::is_bye(answer)) return "";
+    channel.close_after_bye();
+    return msg::text(msg::we_said_bye);
+}
+
+// Waits for the person at the console to type our answer: on our bell, on shutdown,
+// and on the client's socket, since a client that leaves meanwhile must not be
+// answered (and what it sends ahead of its turn is kept for then). Nothing when the
+// server shuts down or the client has gone.
+std::optional<std::string> Turns::await_typed_line() {
+    for (;;) {
+        bell->reset();  // before looking, so that a line given meanwhile rings again
+        if (std::optional<std::string> line = setup.answerer.answer(id, "")) return line;
+        if (peer_gone() || setup.shutdown.woken()) return std::nullopt;
+        bool watch_client = channel.wants_more() && read_ahead.size() < most_read_ahead;
+        net::WaitFor what{watch_client ? &channel.socket() : nullptr, false, net::Socket::invalid,
+                          {&setup.shutdown, bell}};
+        net::Ready ready = net::wait(what, std::chrono::milliseconds(-1));
+        if (ready == net::Ready::socket)
+            if (std::optional<Incoming> in = channel.receive_now()) read_ahead.push_back(std::move(*in));
     }
 }
 
@@ -102,8 +186,8 @@ std::string Turns::notice_and_close(const std::string& notice, const std::string
 
 // The server is shutting down: a proper "bye", so the client ends normally.
 std::string Turns::say_goodbye() {
-    send(std::string(protocol::bye));
-    channel.close_after_bye();
+    channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
+    if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::out, std::string(protocol::bye));
     return msg::text(msg::told_goodbye);
 }
 
@@ -112,8 +196,7 @@ std::string Turns::ended_without_message(const Incoming& in) {
     switch (in.kind) {
     case Incoming::closed: return msg::text(msg::closed_without_bye);
     case Incoming::failed: return msg::text(msg::connection_lost, {net::error_text(in.error)});
-    case Incoming::woken:
-        return say_goodbye();
+    case Incoming::woken: return say_goodbye();
     case Incoming::idle_timeout: {
         std::string limit = std::to_string(o.idle_timeout.count());
         return notice_and_close(msg::text(msg::notice_idle, {limit}), msg::text(msg::idle_timed_out, {limit}));
@@ -128,34 +211,62 @@ std::string Turns::ended_without_message(const Incoming& in) {
     }
 }
 
+// "127.0.0.1" of "127.0.0.1:50412", "::1" of "[::1]:50412".
+std::string address_of(const std::string& peer) {
+    std::string host = peer.substr(0, peer.rfind(':'));
+    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return host;
+}
+
 }  // namespace
 
-void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) noexcept {
+// While it lives, #id is known to the answerer; its end tells the answerer so, before
+// the bell it was given is gone (it is declared after the bell).
+struct Registration {
+    Answerer& answerer;
+    int id;
+    ~Registration() {
+        try {
+            answerer.closed(id);
+        } catch (const std::exception&) {
+            // Out of memory for the report of held lines: the lines are lost with it.
+        }
+    }
+};
+
+void run_conversation(int id, net::Accepted client, const ConversationSetup& setup,
+                      std::atomic<std::size_t>& live) noexcept {
+    struct Leave {
+        std::atomic<std::size_t>& live;
+        bool left = false;
+        void now() {
+            if (!left) live.fetch_sub(1);
+            left = true;
+        }
+        ~Leave() { now(); }
+    } leave{live};
     std::string tag;
     try {
         tag = "#" + std::to_string(id) + " " + client.peer;
         Channel channel(std::move(client.socket), setup.options.wire, &setup.shutdown);
+        // A bell of its own only where someone hands it lines: with --echo nobody
+        // does, and 19,900 conversations then fit in 20,000 descriptors.
+        std::optional<net::Waker> bell;
+        if (setup.answerer.interactive()) bell.emplace();
         setup.console.out(msg::text(msg::connected, {tag}));
-        setup.answerer.opened(id, client.peer);
-        std::string outcome = Turns{id, tag, channel, setup}.run();
-        setup.answerer.closed(id);
+        setup.answerer.opened(id, client.peer, bell ? &*bell : nullptr);
+        std::string outcome;
+        {
+            Registration registered{setup.answerer, id};
+            outcome = Turns{id, tag, address_of(client.peer), channel, setup, bell ? &*bell : nullptr}.run();
+        }
+        leave.now();
         setup.console.out(msg::text(msg::conversation_ended, {tag, outcome}));
     } catch (const std::exception& e) {  // out of memory, say: this conversation alone ends
         try {
-            setup.answerer.closed(id);
             setup.console.err(msg::text(msg::conversation_failed, {tag, e.what()}));
         } catch (const std::exception&) {
             // Not even the report could be made; the socket closes all the same.
         }
-    }
-}
-
-void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) noexcept {
-    try {
-        channel::WireOptions quick = wire;
-        quick.send_timeout = std::chrono::milliseconds(100);  // the listener must not wait on it
-        Channel(std::move(client), quick).send_notice(notice);
-    } catch (const std::exception&) {
-        // Out of memory for the notice: the socket closes without it.
     }
 }

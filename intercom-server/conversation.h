@@ -2,9 +2,14 @@
 // one of them says bye or the connection ends.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+
 #include "../shared/net.h"
 #include "../shared/terminal.h"
 #include "answerers.h"
+#include "farewells.h"
+#include "guesses.h"
 #include "options.h"
 #include "transcript.h"
 
@@ -15,11 +20,13 @@ struct ConversationSetup {
     terminal::Console& console;
     const net::Waker& shutdown;
     Transcript* transcript;  // null without --log
+    Farewells& farewells;    // sockets we are done with, closed cleanly off this thread
+    GuessLimiter& guesses;   // wrong countersigns, per address
 };
 
-// Runs conversation #id to its end, on the calling thread. Never throws: an
-// exception escaping a std::thread would end the whole process.
-void run_conversation(int id, net::Accepted client, const ConversationSetup& setup) noexcept;
-
-// Tells a client we cannot take it ("busy") and closes, without a thread.
-void turn_away(net::Socket client, const std::string& notice, const channel::WireOptions& wire) noexcept;
+// Runs conversation #id to its end, on the calling thread. `live` counts the
+// conversations going on: this one leaves it before the console says it has ended, so
+// that its place is free by the time anyone reads that. Never throws: an exception
+// escaping a std::thread would end the whole process.
+void run_conversation(int id, net::Accepted client, const ConversationSetup& setup,
+                      std::atomic<std::size_t>& live) noexcept;

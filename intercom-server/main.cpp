@@ -24,21 +24,32 @@ std::unique_ptr<Answerer> make_answerer(const ServerOptions& o, terminal::Consol
     }
 }
 
-// The person at the console answers until their input ends or a signal arrives.
-void take_console_answers(ConsoleOperator& op, terminal::Console& console,
-                          const ServerOptions& o, const net::Waker& shutdown) {
+// The person at the console answers until they type /quit, their input ends, or a
+// signal arrives. Answers piped in (not typed at a terminal) are taken one per turn
+// that waits for one, so a script of answers answers one message each.
+void take_console_answers(ConsoleOperator& op, terminal::Console& console, const ServerOptions& o,
+                          const net::Waker& shutdown) {
     terminal::LineReader reader(o.wire.max_line * 4);
+    bool one_per_turn = !console.interactive();
     for (;;) {
-        terminal::LineReader::Result r = reader.read_line(nullptr, &shutdown);
-        if (r.kind == terminal::LineReader::Result::line) op.typed(r.text);
-        else if (r.kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
-        else return;
+        op.turn_bell().reset();
+        if (!one_per_turn || op.turn_without_answer()) {
+            if (std::optional<terminal::LineReader::Result> r = reader.next_line()) {
+                if (r->kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
+                else if (op.typed(r->text) == ConsoleOperator::Typed::quit) return;
+                continue;
+            }
+        }
+        if (reader.at_end()) return;
+        net::native_socket input = reader.wants_more() ? reader.handle() : net::Socket::invalid;
+        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}}, std::chrono::milliseconds(-1));
+        if (ready == net::Ready::shutdown || ready == net::Ready::failed) return;
+        if (ready == net::Ready::input) reader.read_available();
     }
 }
 
 // --trace: socket calls on stderr, in step with the messages on stdout.
 void trace_on(terminal::Console& console) {
-    console.write_through();
     net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
 }
 
@@ -55,23 +66,25 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
 
     std::unique_ptr<Answerer> answerer = make_answerer(options, console);
-    Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
+    Farewells farewells;
+    GuessLimiter guesses;
+    Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get(), farewells, guesses});
     std::thread listener_thread([&server] { server.run(); });
     struct StopServing {  // however this function ends, and so before the server goes
         const net::Waker& shutdown;
-        Answerer& answerer;
         std::thread& listener;
         ~StopServing() {
-            shutdown.wake();       // every conversation says goodbye to its client
-            answerer.shut_down();  // and none waits for a typed answer any more
+            shutdown.wake();  // every conversation says goodbye to its client
             listener.join();
         }
-    } stop{shutdown, *answerer, listener_thread};
+    } stop{shutdown, listener_thread};
 
-    if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get()))
+    if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get())) {
         take_console_answers(*op, console, options, shutdown);
-    else
+        op->shut_down();  // lines still held for conversations are reported, not sent
+    } else {
         shutdown.wait();  // --echo / --reply: until SIGINT or SIGTERM
+    }
     return 0;
 }
 

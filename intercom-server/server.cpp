@@ -1,8 +1,9 @@
-// The listener: one std::thread per conversation, joined when it ends.
+// The listener: one std::thread per conversation, joined as soon as it ends.
 #include "server.h"
 
 #include <chrono>
 
+#include "../shared/codec.h"
 #include "../shared/messages.h"
 
 using namespace std::chrono_literals;
@@ -13,32 +14,37 @@ void Server::run() noexcept {
             listening = accept_next();
         } catch (const std::exception&) {
             // Out of memory, say, between two clients: the newcomer is lost, the
-            // server is not; pause rather than fail again at once.
-            std::this_thread::sleep_for(100ms);
+            // server is not; pause (unless told to stop) rather than fail again at once.
+            net::wait({nullptr, false, net::Socket::invalid, {&setup_.shutdown, nullptr}}, 100ms);
         }
     }
     for (Slot& slot : slots_) slot.thread.join();
     slots_.clear();
 }
 
-// Takes the next client, if one comes within a second; false once shutting down.
+// Waits for the next client, or for a conversation to finish; false once shutting down.
 bool Server::accept_next() {
-    join_finished();  // (hence the second's limit: finished threads are joined soon)
-    net::Accepted client = net::accept_client(listener_, 1000ms, &setup_.shutdown);
-    if (client.status == net::Wait::woken) return false;
-    if (client.status == net::Wait::ready) admit(std::move(client));
-    if (client.status == net::Wait::failed) {
+    net::Accepted client = net::accept_client(listener_, {&setup_.shutdown, &finished_bell_});
+    switch (client.status) {
+    case net::Wait::woken: return false;
+    case net::Wait::mail: join_finished(); break;
+    case net::Wait::ready: admit(std::move(client)); break;
+    default:
         setup_.console.err("intercom-server: " + msg::text(msg::accept_failed, {net::error_text(client.error)}));
-        if (client.socket.valid())  // taken only to be told why we cannot talk
-            turn_away(std::move(client.socket), msg::text(msg::notice_busy), setup_.options.wire);
-        std::this_thread::sleep_for(100ms);  // whatever failed, never spin on it
+        if (client.socket.valid()) {  // taken only to be told why we cannot talk
+            turn_away(std::move(client.socket));
+            break;
+        }
+        // Whatever failed, never spin on it: a pause, unless told to stop.
+        net::wait({nullptr, false, net::Socket::invalid, {&setup_.shutdown, nullptr}}, 100ms);
     }
     return true;
 }
 
 void Server::admit(net::Accepted client) {
-    if (slots_.size() >= setup_.options.max_clients)
-        return turn_away(std::move(client.socket), msg::text(msg::notice_busy), setup_.options.wire);
+    join_finished();  // a conversation that has just ended leaves its place to this one
+    if (live_ >= setup_.options.max_clients) return turn_away(std::move(client.socket));
+    bool counted = false;
     try {
         Slot& slot = slots_.emplace_back();
         slot.client = std::move(client);
@@ -49,19 +55,31 @@ void Server::admit(net::Accepted client) {
             if (finished_.capacity() < slots_.size()) finished_.reserve(2 * slots_.size());
         }
         int id = last_id_ + 1;
+        ++live_, counted = true;
         slot.thread = std::thread([this, id, where = std::prev(slots_.end())] {
-            run_conversation(id, std::move(where->client), setup_);
+            run_conversation(id, std::move(where->client), setup_, live_);
             std::lock_guard<std::mutex> lock(finished_mutex_);
             finished_.push_back(where);
+            finished_bell_.wake();
         });
         last_id_ = id;
     } catch (const std::exception&) {
         // No thread or no memory to be had (std::system_error, std::bad_alloc): this
         // newcomer is refused, and everyone else carries on.
         bool in_slot = !client.socket.valid();
-        turn_away(std::move(in_slot ? slots_.back().client.socket : client.socket), msg::text(msg::notice_busy),
-                  setup_.options.wire);
+        if (counted) --live_;  // it never started
+        turn_away(std::move(in_slot ? slots_.back().client.socket : client.socket));
         if (in_slot) slots_.pop_back();
+    }
+}
+
+// "Busy", then a clean close, handed to the farewells: the listener never waits on it.
+void Server::turn_away(net::Socket client) {
+    try {
+        codec::Converter to_wire("UTF-8", setup_.options.wire.encoding);
+        setup_.farewells.add(std::move(client), to_wire.convert_all(msg::text(msg::notice_busy)) + "\n", 0ms);
+    } catch (const std::exception&) {
+        // Out of memory for the notice: the socket closes without it.
     }
 }
 
@@ -69,6 +87,7 @@ void Server::join_finished() {
     std::vector<SlotRef> finished;
     {
         std::lock_guard<std::mutex> lock(finished_mutex_);
+        finished_bell_.reset();
         finished = finished_;  // a copy: finished_ keeps the room admit() made
         finished_.clear();
     }

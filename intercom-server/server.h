@@ -1,6 +1,7 @@
 // The listener: accepts clients and gives each conversation a thread of its own.
 #pragma once
 
+#include <atomic>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -26,14 +27,17 @@ private:
 
     bool accept_next();
     void admit(net::Accepted client);
+    void turn_away(net::Socket client);
     void join_finished();
 
     net::Socket listener_;
     ConversationSetup setup_;
     std::list<Slot> slots_;  // touched by the listener thread only
+    std::atomic<std::size_t> live_{0};  // conversations not yet over (their threads may be)
     int last_id_ = 0;
-    // Each conversation thread, as it ends, puts its slot here to be joined: the
-    // listener then joins just those, not a walk over every conversation.
+    // Each conversation thread, as it ends, puts its slot here and rings `finished_bell_`:
+    // the listener wakes, joins just those, and their places are free at once.
     std::mutex finished_mutex_;
     std::vector<SlotRef> finished_;
+    net::Waker finished_bell_;
 };

@@ -22,7 +22,8 @@ std::string messages_text(std::size_t ended, bool part_of_next) {
 
 void trace_recv(const net::Socket& s, const net::Received& got, const std::string& note) {
     std::string call = "recv(" + net::fd_text(s) + ") = ";
-    if (got.kind == net::Received::data) net::trace(call + std::to_string(got.bytes) + " bytes (" + note + ")");
+    std::string bytes = got.bytes == 1 ? "1 byte" : std::to_string(got.bytes) + " bytes";
+    if (got.kind == net::Received::data) net::trace(call + bytes + " (" + note + ")");
     if (got.kind == net::Received::closed) net::trace(call + "0 (end of stream)");
     if (got.kind == net::Received::failed) net::trace(call + "-1 (" + net::error_text(got.error) + ")");
 }
@@ -35,23 +36,25 @@ milliseconds until(Clock::time_point when) {
 
 }  // namespace
 
-Channel::Channel(net::Socket socket, const WireOptions& options, const net::Waker* waker)
+Channel::Channel(net::Socket socket, const WireOptions& options, const net::Waker* shutdown)
     : socket_(std::move(socket)),
       options_(options),
-      waker_(waker),
+      shutdown_(shutdown),
       framer_(options.max_line),
       decoder_(options.encoding, "UTF-8"),
       encoder_("UTF-8", options.encoding) {}
 
 Incoming Channel::receive(milliseconds patience) {
     bool forever = patience.count() < 0;
-    Clock::time_point turn_deadline = Clock::now() + patience;
+    Clock::time_point turn_deadline = Clock::now() + (forever ? milliseconds(0) : patience);
+    // What was read ahead of its turn starts its clocks now: the peer could not know
+    // how long we would take to ask.
+    if (framer_.has_partial()) partial_since_ = last_bytes_at_ = Clock::now();
     for (;;) {
         std::optional<framing::Frame> frame = framer_.next();
         if (!frame && peer_closed_) frame = framer_.flush_partial();
         if (frame) return delivered(*frame);
-        if (failure_) return {Incoming::failed, {}, failure_};
-        if (peer_closed_) return {Incoming::closed};
+        if (std::optional<Incoming> end = ended()) return *end;
 
         // While a message is half in, wait for its quiet gap or its deadline, whichever
         // comes first; otherwise for the turn's deadline. Timing out means that one.
@@ -65,47 +68,74 @@ Incoming Channel::receive(milliseconds patience) {
             on_timeout = wait == options_.quiet_gap ? Incoming::message : Incoming::partial_timeout;
         }
         char chunk[receive_chunk];
-        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, waker_);
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, {shutdown_, nullptr});
         switch (got.kind) {
-        case net::Received::data:
-        case net::Received::closed:
-        case net::Received::failed: take(got, chunk); break;
         case net::Received::woken: return {Incoming::woken};
         case net::Received::timeout:
             // The peer went quiet in the middle of a message: lesson scripts and GUI
             // tools send text with no line end, so what came is the message.
-            if (on_timeout == Incoming::message) return delivered(*framer_.flush_partial());
+            if (on_timeout == Incoming::message) {
+                if (net::tracing()) net::trace(msg::text(msg::quiet_gap_delivered, {std::to_string(wait.count())}));
+                return delivered(*framer_.flush_partial());
+            }
+            if (on_timeout == Incoming::idle_timeout && !forever && Clock::now() < turn_deadline) continue;
             return {on_timeout};
+        default: take(got, chunk); break;
         }
     }
 }
 
+std::optional<Incoming> Channel::receive_now() {
+    if (wants_more()) {
+        char chunk[receive_chunk];
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
+        if (got.kind != net::Received::timeout) take(got, chunk);
+    }
+    if (std::optional<framing::Frame> frame = framer_.next()) return delivered(*frame);
+    if (framer_.has_partial() && (peer_closed_ || until_partial_due().count() == 0)) {
+        if (!peer_closed_ && net::tracing())
+            net::trace(msg::text(msg::quiet_gap_delivered, {std::to_string(options_.quiet_gap.count())}));
+        return delivered(*framer_.flush_partial());
+    }
+    return ended();
+}
+
+bool Channel::wants_more() const {
+    return !peer_closed_ && !failure_ && framer_.buffered() < options_.max_line + receive_chunk;
+}
+
+milliseconds Channel::until_partial_due() const {
+    if (!framer_.has_partial()) return milliseconds(-1);
+    return until(last_bytes_at_ + options_.quiet_gap);
+}
+
+// The end of the connection, once every message before it has been delivered.
+std::optional<Incoming> Channel::ended() const {
+    if (framer_.has_partial()) return std::nullopt;
+    if (failure_) return Incoming{Incoming::failed, {}, failure_};
+    if (peer_closed_) return Incoming{Incoming::closed};
+    return std::nullopt;
+}
+
 // What one recv() brought: bytes for the framer, the end of the stream, or a failure
-// that receive() reports once the messages before it are delivered.
+// that is reported once the messages before it are delivered.
 void Channel::take(const net::Received& got, const char* chunk) {
     if (got.kind == net::Received::data) {
-        if (!framer_.has_partial()) partial_since_ = Clock::now();
+        last_bytes_at_ = Clock::now();
+        if (!framer_.has_partial()) partial_since_ = last_bytes_at_;
+        bool had_partial = framer_.has_partial();
         std::size_t ended = framer_.feed({chunk, got.bytes});
         if (net::tracing()) {
             char last = chunk[got.bytes - 1];
-            trace_recv(socket_, got, messages_text(ended, last != '\n' && last != '\r'));
+            bool line_end_only = ended == 0 && !had_partial && !framer_.has_partial();
+            trace_recv(socket_, got, line_end_only ? msg::text(msg::recv_late_line_end)
+                                                   : messages_text(ended, last != '\n' && last != '\r'));
         }
         return;
     }
     if (net::tracing()) trace_recv(socket_, got, "");
     if (got.kind == net::Received::closed) peer_closed_ = true;
     if (got.kind == net::Received::failed) failure_ = got.error;
-}
-
-bool Channel::peer_gone() {
-    // Read ahead only while little is buffered: a peer that sends on and on out of
-    // turn is held back by TCP, not by our memory.
-    if (!peer_closed_ && !failure_ && framer_.buffered() < options_.max_line + receive_chunk) {
-        char chunk[receive_chunk];
-        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
-        if (got.kind != net::Received::timeout) take(got, chunk);
-    }
-    return peer_closed_ || failure_;
 }
 
 Incoming Channel::delivered(const framing::Frame& frame) {
@@ -115,23 +145,36 @@ Incoming Channel::delivered(const framing::Frame& frame) {
     return {Incoming::message, decoder_.convert_all(frame.bytes)};
 }
 
+bool Channel::fits(std::string_view utf8_text) {
+    return encoder_.convert_all(utf8_text).size() <= options_.max_line;
+}
+
 std::error_code Channel::send(std::string_view utf8_text) {
     // A line end inside would make it two messages on the wire, and two turns.
     if (utf8_text.find_first_of("\r\n") != std::string_view::npos)
         return std::make_error_code(std::errc::invalid_argument);
     std::string bytes = encoder_.convert_all(utf8_text);
     if (bytes.size() > options_.max_line) return std::make_error_code(std::errc::message_size);
-    return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout);
+    return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout, shutdown_);
+}
+
+std::string Channel::notice_bytes(std::string_view utf8_text) {
+    return framing::frame_message(encoder_.convert_all(utf8_text), false);
 }
 
 std::error_code Channel::send_notice(std::string_view utf8_text) {
-    std::string bytes = framing::frame_message(encoder_.convert_all(utf8_text), false);
-    return net::send_all(socket_, bytes, options_.send_timeout);
+    return net::send_all(socket_, notice_bytes(utf8_text), options_.send_timeout, shutdown_);
 }
 
-void Channel::close_after_bye() {
+void Channel::say_bye_and_close(milliseconds limit, milliseconds drain) {
+    std::string bytes = framing::frame_message(encoder_.convert_all(protocol::bye), options_.raw);
+    net::send_all(socket_, bytes, limit);  // best effort: a peer that never reads gets none
+    close_after_bye(drain);
+}
+
+void Channel::close_after_bye(milliseconds drain) {
     net::shutdown_send(socket_);
-    Clock::time_point deadline = Clock::now() + protocol::bye_drain_time;
+    Clock::time_point deadline = Clock::now() + drain;
     char chunk[4096];
     for (;;) {
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, until(deadline));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -10,6 +11,7 @@
 #include "codec.h"
 #include "framing.h"
 #include "net.h"
+#include "protocol.h"
 
 namespace channel {
 
@@ -41,45 +43,72 @@ struct Incoming {
 
 class Channel {
 public:
-    Channel(net::Socket socket, const WireOptions& options, const net::Waker* waker = nullptr);
+    // `shutdown` ends every wait of this channel's when it rings (nullptr: none).
+    Channel(net::Socket socket, const WireOptions& options, const net::Waker* shutdown = nullptr);
 
-    // The peer's next message. `patience` bounds the wait (negative: no limit).
+    // The peer's next message, on its turn. `patience` bounds the wait (negative: no
+    // limit). A message begun out of turn and read ahead gets its quiet gap and its
+    // deadline from now, when its turn begins, not from when its bytes were read.
     Incoming receive(milliseconds patience);
+
+    // A whole message, or nothing; never waits. Reads once, if the socket has
+    // anything and little is buffered, then gives the next complete message: one with
+    // a line end, or one that has been quiet for the quiet gap (or closed). When none,
+    // `closed` or `failed` if the connection has ended, else nothing. For the checks
+    // made while it is not the peer's turn: has it left, has it said something.
+    std::optional<Incoming> receive_now();
+
+    // Whether it is worth watching the socket for receive_now(): the connection has
+    // not ended, and not so much is buffered that reading more would cost memory (a
+    // peer that sends on and on out of turn is then held back by TCP, not by us).
+    bool wants_more() const;
+
+    // How long until what has arrived of an unfinished message has been quiet for the
+    // quiet gap, and receive_now() would deliver it; negative when none is waiting.
+    milliseconds until_partial_due() const;
 
     // Encodes, frames and sends one message; std::errc::message_size when its encoded
     // form is longer than max_line, std::errc::invalid_argument when it holds a line
     // end (nothing is sent then).
     std::error_code send(std::string_view utf8_text);
 
-    // Whether the peer has closed or broken the connection, looking without waiting;
-    // anything it sent meanwhile is kept for receive(). For a turn that is ours, while
-    // a person types the answer.
-    bool peer_gone();
+    // Whether `utf8_text` would fit in one message on this wire (max_line, encoded).
+    bool fits(std::string_view utf8_text);
 
     // A line of our own about the connection ("busy", "too long; closing"): always
     // ends in "\n", and is not held to max_line, which is the peer's limit.
     std::error_code send_notice(std::string_view utf8_text);
+    // The bytes send_notice() would send, for a socket handed elsewhere to be told.
+    std::string notice_bytes(std::string_view utf8_text);
+
+    // Sends "bye" as the last message within `limit` (not the send timeout: the
+    // server is shutting down and will not wait long), then closes as below.
+    void say_bye_and_close(milliseconds limit, milliseconds drain);
 
     // After a "bye": tell the peer we are done sending, read (and drop) what is still
-    // on its way for up to protocol::bye_drain_time, then close. Closing with unread
-    // data would send the peer a reset instead of a clean end.
-    void close_after_bye();
+    // on its way for up to `drain`, then close. Closing with unread data would send
+    // the peer a reset instead of a clean end.
+    void close_after_bye(milliseconds drain = protocol::bye_drain_time);
 
     const net::Socket& socket() const { return socket_; }
+    // Gives the socket up (to be closed elsewhere); the channel is done with it.
+    net::Socket release_socket() { return std::move(socket_); }
 
 private:
     Incoming delivered(const framing::Frame& frame);
     void take(const net::Received& got, const char* chunk);
+    std::optional<Incoming> ended() const;
 
     net::Socket socket_;
     WireOptions options_;
-    const net::Waker* waker_;
+    const net::Waker* shutdown_;
     framing::LineFramer framer_;
     codec::Converter decoder_;
     codec::Converter encoder_;
     bool peer_closed_ = false;
     std::error_code failure_;  // the connection broke; reported after what came before
     std::chrono::steady_clock::time_point partial_since_;  // when the pending partial began
+    std::chrono::steady_clock::time_point last_bytes_at_;  // when the last bytes came
 };
 
 }  // namespace channel

@@ -34,8 +34,6 @@ constexpr Entry table[] = {
     {wrong_countersign_closed, "gave the wrong countersign; closed", "暗号不对，已关闭"},
     {accept_failed, "accept: {1}", "accept 失败：{1}"},
 
-    {held_for_next, "(nobody is waiting for an answer: held for the next message)",
-     "(现在没有人在等回答：留给下一条消息)"},
     {held_for, "(held for #{1} until it is their turn)", "(先留着，等 #{1} 发来消息后再发送)"},
     {at_usage, "to answer one conversation, type: @N text", "要回答某一个对话，请输入：@N 内容"},
     {no_such_conversation, "no conversation #{1}; not sent: {2}", "没有对话 #{1}；未发送：{2}"},
@@ -45,12 +43,42 @@ constexpr Entry table[] = {
     {list_waiting, "#{1} {2}: waiting for your answer", "#{1} {2}：等你回答"},
     {list_their_turn, "#{1} {2}: their turn", "#{1} {2}：轮到对方"},
     {answer_too_long, "(#{1}: too long, not sent; type a shorter answer)", "(#{1}：太长，未发送；请输入短一些的回答)"},
+    {nobody_waiting, "nobody is waiting for an answer; not sent: {1} (to hold a line for one conversation: @N text)",
+     "现在没有人在等回答；未发送：{1}（要留给某个对话，请输入：@N 内容）"},
+    {nothing_to_send, "@{1} with no text: nothing sent", "@{1} 后面没有内容：未发送"},
+    {unknown_command, "unknown command: {1}; not sent (/help lists the commands; //text sends /text)",
+     "未知命令：{1}；未发送（/help 列出命令；//内容 发送 /内容）"},
+    {console_help,
+     "  text        answer the conversation named by the prompt (the one waiting longest)\n"
+     "  @N text     answer #N, or hold the line for #N until its turn\n"
+     "  //text      send a line that begins with /\n"
+     "  /list       the conversations, whose turn it is, what is held, where a line goes\n"
+     "  /help       this help\n"
+     "  /quit       say goodbye to every client and stop the server",
+     "  内容        回答提示符所示的对话（等得最久的那个）\n"
+     "  @N 内容     回答 #N；还没轮到它时先留着\n"
+     "  //内容      发送以 / 开头的一行\n"
+     "  /list       列出对话：轮到谁、留着什么、一行会发给谁\n"
+     "  /help       本帮助\n"
+     "  /quit       向每个客户端道别并关闭服务器"},
+    {list_held, "    held: {1}", "    留着：{1}"},
+    {list_target, "a plain line goes to #{1}", "直接输入的一行会发给 #{1}"},
+    {list_target_none, "nobody is waiting: a plain line goes nowhere (use @N text)",
+     "没有人在等：直接输入的一行不会发出（请用 @N 内容）"},
+    {sent_to, "[to #{1}] {2}", "[发给 #{1}] {2}"},
+    {echo_too_long, "({1}: the answer is longer than {2} bytes on the wire; the client was told)",
+     "({1}：回答在线路上超过 {2} 字节；已告知客户端)"},
+    {too_many_guesses_closed, "guessed the countersign too often; closed", "猜暗号太频繁，已关闭"},
 
     {notice_busy, "intercom: busy, try again later", "intercom: 忙，请稍后再试"},
     {notice_idle, "intercom: nothing from you for {1} s; closing", "intercom: {1} 秒没有收到你的消息，连接关闭"},
     {notice_unfinished, "intercom: your message never ended; closing", "intercom: 你的消息一直没有结束，连接关闭"},
     {notice_too_long, "intercom: message longer than {1} bytes; closing", "intercom: 消息超过 {1} 字节，连接关闭"},
     {notice_wrong_countersign, "intercom: wrong countersign", "intercom: 暗号不对"},
+    {notice_too_many_guesses, "intercom: too many wrong countersigns; wait and try again",
+     "intercom: 暗号错得太多；请稍后再试"},
+    {notice_answer_too_long, "intercom: the answer would be longer than {1} bytes; not sent",
+     "intercom: 回答会超过 {1} 字节；未发送"},
 
     {prompt_you, "you> ", "你> "},
     {waiting_for, "(waiting for {1})", "(等待 {1} 回答)"},
@@ -84,6 +112,10 @@ constexpr Entry table[] = {
     {recv_many, "{1} messages in one recv", "一次 recv 收到 {1} 条消息"},
     {recv_and_part, "{1} and part of the next", "{1}，外加下一条的开头"},
     {recv_after_bye, "after bye: dropped", "bye 之后：丢弃"},
+    {recv_late_line_end, "the line end of the message already delivered", "已送达那条消息的行尾"},
+    {quiet_gap_delivered, "no line end; {1} ms quiet: delivered as one message", "没有行尾；静默 {1} 毫秒：作为一条消息送达"},
+    {lines_not_shown, "({1} lines not shown: the output was not being read; --log keeps every message)",
+     "(有 {1} 行没有显示：输出没有被读取；--log 记录每一条消息)"},
 
     {server_usage,
      "usage: intercom-server [options]\n"

@@ -19,10 +19,13 @@ enum Id {
     could_not_send_greeting, could_not_send, idle_timed_out, partial_timed_out,
     too_long_closed, wrong_countersign_closed, accept_failed,
     // the server's console operator
-    held_for_next, held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
+    held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
     no_conversations, list_waiting, list_their_turn, answer_too_long,
+    nobody_waiting, nothing_to_send, unknown_command, console_help, list_held, list_target, list_target_none,
+    sent_to, echo_too_long, too_many_guesses_closed,
     // what the server tells a client on the wire
     notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,
+    notice_too_many_guesses, notice_answer_too_long,
     // the client's console
     prompt_you, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
@@ -31,7 +34,9 @@ enum Id {
     look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, unknown_encoding,
     invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks, longer_than_max_line,
     // --trace's account of one recv()
-    recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,
+    recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye, recv_late_line_end, quiet_gap_delivered,
+    // the console, when its output is not being read
+    lines_not_shown,
     // --help
     server_usage, client_usage,
     count  // not a message: the size of the table

@@ -2,7 +2,9 @@
 // calls each platform makes its own way (net_platform.h).
 #include "net.h"
 
+#include <algorithm>
 #include <cctype>
+#include <climits>
 #include <vector>
 
 #include "messages.h"
@@ -116,6 +118,143 @@ std::string error_text(const std::error_code& error) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == '.'))
         text.pop_back();
     return text;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What poll() can take of the time left: an int of milliseconds. A longer wait is
+// waited in pieces, the deadline checked again after each (--idle-timeout allows a year).
+int poll_timeout(Clock::time_point deadline, bool forever) {
+    if (forever) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
+}
+
+void trace_send(const Socket& s, std::size_t size, const platform::Io& io) {
+    std::string call = "send(" + fd_text(s) + ", " + std::to_string(size) + " bytes) = ";
+    if (io.status == platform::Io::done) trace(call + std::to_string(io.bytes));
+    else if (io.status == platform::Io::failed) trace(call + "-1 (" + error_text(io.error) + ")");
+}
+
+}  // namespace
+
+Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_code* error) {
+    bool forever = timeout.count() < 0;
+    Clock::time_point deadline = Clock::now() + (forever ? std::chrono::milliseconds(0) : timeout);
+    // In the order a caller is told, when several are ready at once.
+    const Ready kinds[] = {Ready::shutdown, Ready::input, Ready::mail, Ready::socket};
+    platform::PollEntry entries[4];
+    Ready kind_of[4];
+    std::size_t count = 0;
+    auto watch = [&](Ready kind, native_socket handle, bool want_write) {
+        entries[count] = {handle, want_write, false};
+        kind_of[count++] = kind;
+    };
+    for (Ready kind : kinds) {
+        if (kind == Ready::shutdown && what.wakers.shutdown) watch(kind, what.wakers.shutdown->handle(), false);
+        if (kind == Ready::input && what.input != static_cast<native_socket>(-1)) watch(kind, what.input, false);
+        if (kind == Ready::mail && what.wakers.mail) watch(kind, what.wakers.mail->handle(), false);
+        if (kind == Ready::socket && what.socket) watch(kind, what.socket->handle(), what.for_send);
+    }
+    for (;;) {
+        std::error_code failure;
+        if (!platform::poll(entries, count, poll_timeout(deadline, forever), failure)) {
+            if (error) *error = failure;
+            return Ready::failed;
+        }
+        for (std::size_t i = 0; i < count; ++i)
+            if (entries[i].ready) return kind_of[i];
+        if (!forever && Clock::now() >= deadline) return Ready::timeout;
+    }
+}
+
+namespace {
+
+Wait as_wait(Ready ready) {
+    switch (ready) {
+    case Ready::socket: return Wait::ready;
+    case Ready::shutdown: return Wait::woken;
+    case Ready::mail: return Wait::mail;
+    case Ready::timeout: return Wait::timeout;
+    default: return Wait::failed;
+    }
+}
+
+}  // namespace
+
+Accepted accept_client(const Socket& listener, Wakers wakers) {
+    Accepted result;
+    for (;;) {
+        result.status = as_wait(wait({&listener, false, static_cast<native_socket>(-1), wakers},
+                                     std::chrono::milliseconds(-1), &result.error));
+        if (result.status != Wait::ready) return result;
+        platform::Io io{platform::Io::done};
+        result.socket = platform::accept_once(listener, result.peer, io);
+        if (io.status == platform::Io::failed) {
+            if (tracing()) trace("accept(" + fd_text(listener) + ") = -1 (" + error_text(io.error) + ")");
+            result.status = Wait::failed;
+            result.error = io.error;
+            return result;  // with the newcomer's socket, if it was taken all the same
+        }
+        // Interrupted, or the client gave up between poll and accept: not our failure.
+        if (io.status != platform::Io::done) continue;
+        if (tracing())
+            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " + result.peer);
+        return result;
+    }
+}
+
+Received recv_some(const Socket& s, char* buffer, std::size_t size,
+                   std::chrono::milliseconds timeout, Wakers wakers) {
+    // Shutdown first, so that a peer that never stops sending cannot hold it up.
+    if (wakers.shutdown && wakers.shutdown->woken()) return {Received::woken};
+    for (;;) {
+        // Read first and wait only when nothing is there: one system call per message,
+        // not two, while the peer keeps up.
+        platform::Io io = platform::recv_once(s, buffer, size);
+        switch (io.status) {
+        case platform::Io::done: return {Received::data, io.bytes};
+        case platform::Io::ended: return {Received::closed};
+        case platform::Io::failed: return {Received::failed, 0, io.error};
+        case platform::Io::interrupted: continue;
+        case platform::Io::would_block: break;
+        }
+        if (timeout.count() == 0) return {Received::timeout};
+        std::error_code error;
+        switch (wait({&s, false, static_cast<native_socket>(-1), wakers}, timeout, &error)) {
+        case Ready::timeout: return {Received::timeout};
+        case Ready::shutdown: return {Received::woken};
+        case Ready::mail: return {Received::mail};
+        case Ready::failed: return {Received::failed, 0, error};
+        default: break;  // readable: read it
+        }
+    }
+}
+
+std::error_code send_all(const Socket& s, std::string_view bytes,
+                         std::chrono::milliseconds timeout, const Waker* shutdown) {
+    while (!bytes.empty()) {
+        platform::Io io = platform::send_once(s, bytes.data(), bytes.size());
+        if (tracing()) trace_send(s, bytes.size(), io);
+        if (io.status == platform::Io::done) {
+            bytes.remove_prefix(io.bytes);
+            continue;
+        }
+        if (io.status == platform::Io::interrupted) continue;
+        if (io.status != platform::Io::would_block) return io.error;
+        // The peer's receive window is full: wait for room, but not forever.
+        std::error_code error;
+        Wakers wakers{shutdown, nullptr};
+        switch (wait({&s, true, static_cast<native_socket>(-1), wakers}, timeout, &error)) {
+        case Ready::timeout: return std::make_error_code(std::errc::timed_out);
+        case Ready::shutdown: return std::make_error_code(std::errc::operation_canceled);
+        case Ready::failed: return error;
+        default: break;
+        }
+    }
+    return {};
 }
 
 }  // namespace net

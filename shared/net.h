@@ -67,8 +67,11 @@ private:
     native_socket handle_ = invalid;
 };
 
-// Wakes every thread blocked in recv_some or accept_client at once (level-triggered:
-// once woken it stays woken). Safe to call wake() from a signal handler.
+// A thread's doorbell that poll() can watch. wake() rings it from any thread, or from
+// a signal handler; it stays rung (level-triggered) until reset(). Two uses:
+// - shutdown: rung once, never reset, so every thread that waits on it sees it;
+// - a mailbox: another thread puts something in the owner's queue, then rings; the
+//   owner resets it before it looks in the queue, so a ring is never missed.
 class Waker {
 public:
     Waker();
@@ -77,6 +80,7 @@ public:
     Waker& operator=(const Waker&) = delete;
     void wake() const noexcept;
     bool woken() const { return woken_.load(); }  // no system call: cheap to ask often
+    void reset() const noexcept;
     void wait() const;  // until woken
     native_socket handle() const { return read_end_; }
 
@@ -84,6 +88,13 @@ private:
     native_socket read_end_;
     native_socket write_end_;
     mutable std::atomic<bool> woken_{false};  // lock-free, so a signal handler may set it
+};
+
+// What else a wait ends on besides its socket: the process shutting down, and the
+// waiting thread's own mailbox bell. Either may be absent.
+struct Wakers {
+    const Waker* shutdown = nullptr;
+    const Waker* mail = nullptr;
 };
 
 // Human-readable "host:port" (IPv6 as "[::1]:port").
@@ -102,9 +113,26 @@ std::uint16_t local_port(const Socket& listener);
 // std::system_error naming the last address tried and why it failed.
 Socket connect_tcp(const std::string& host, std::uint16_t port);
 
-enum class Wait { ready, timeout, woken, failed };
+// How a wait ended: the socket is ready, the time ran out, shutdown, the mailbox bell
+// rang, or the wait itself failed.
+enum class Wait { ready, timeout, woken, mail, failed };
 
-// Waits up to `timeout` for a client on a listening socket; `peer` receives its
+// One wait, in one poll(), for any of: `socket` readable (or writable, when
+// `for_send`), `input` readable (standard input, or the handle that stands for it:
+// see terminal::LineReader::handle()), and the wakers. When several are ready at once
+// the order is shutdown, input, mail, socket: a person's typing and the engine's own
+// hand-overs are never held back by a peer that keeps sending. `timeout` negative
+// means no limit; any length is waited out in full (poll takes an int of ms).
+struct WaitFor {
+    const Socket* socket = nullptr;
+    bool for_send = false;
+    native_socket input = static_cast<native_socket>(-1);
+    Wakers wakers{};
+};
+enum class Ready { socket, input, shutdown, mail, timeout, failed };
+Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_code* error = nullptr);
+
+// Waits for a client on a listening socket, or for a waker; `peer` receives its
 // address as text. Returns an invalid Socket with `status` saying why when none was
 // accepted. When the process is out of file descriptors, status is failed (EMFILE)
 // but the newcomer is taken all the same, on a descriptor held in reserve for this,
@@ -116,24 +144,26 @@ struct Accepted {
     Wait status = Wait::ready;
     std::error_code error{};
 };
-Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
-                       const Waker* waker);
+Accepted accept_client(const Socket& listener, Wakers wakers);
 
 struct Received {
-    enum Kind { data, closed, timeout, woken, failed } kind;
+    enum Kind { data, closed, timeout, woken, mail, failed } kind;
     std::size_t bytes = 0;
     std::error_code error{};
 };
 
 // Receives whatever has arrived (at least one byte), waiting at most `timeout`
-// (negative: no limit). EINTR is retried inside.
+// (negative: no limit; zero: only what is there now) or until a waker rings. EINTR is
+// retried inside.
 Received recv_some(const Socket& s, char* buffer, std::size_t size,
-                   std::chrono::milliseconds timeout, const Waker* waker = nullptr);
+                   std::chrono::milliseconds timeout, Wakers wakers = {});
 
 // Sends every byte or fails: loops over partial sends, retries EINTR, never raises
-// SIGPIPE, and gives up once the peer has not taken any data for `timeout`.
+// SIGPIPE, and gives up once the peer has not taken any data for `timeout`
+// (std::errc::timed_out), or when `shutdown` rings while it waits for room
+// (std::errc::operation_canceled).
 std::error_code send_all(const Socket& s, std::string_view bytes,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout, const Waker* shutdown = nullptr);
 
 // Half-close: "I will send no more", so the peer reads a clean end of stream.
 void shutdown_send(const Socket& s);

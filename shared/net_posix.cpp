@@ -12,7 +12,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/eventfd.h>
+#endif
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 
@@ -28,7 +32,6 @@ const native_socket Socket::invalid = -1;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
@@ -43,38 +46,9 @@ public:
 };
 const ResolverCategory resolver_category;
 
-int milliseconds_left(Clock::time_point deadline, bool forever) {
-    if (forever) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-// Waits until `s` is ready for `events` or the waker fires; EINTR retried inside.
-Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
-              const Waker* waker) {
-    bool forever = timeout.count() < 0;
-    Clock::time_point deadline = Clock::now() + timeout;
-    pollfd fds[2] = {{s, events, 0}, {waker ? waker->handle() : -1, POLLIN, 0}};
-    for (;;) {
-        int rc = poll(fds, waker ? 2 : 1, milliseconds_left(deadline, forever));
-        if (rc < 0 && errno == EINTR) continue;
-        if (rc < 0) return Wait::failed;
-        if (rc == 0) return Wait::timeout;
-        if (waker && (fds[1].revents & POLLIN)) return Wait::woken;
-        return Wait::ready;
-    }
-}
-
 const char* family_name(int family) { return family == AF_INET6 ? "AF_INET6" : "AF_INET"; }
 
 // A call's result (0 or -1) as --trace shows it; errno survives the tracing.
-void trace_send(const Socket& s, std::size_t size, ssize_t sent) {
-    int saved = errno;
-    std::string call = "send(" + fd_text(s) + ", " + std::to_string(size) + " bytes) = ";
-    trace(call + (sent >= 0 ? std::to_string(sent) : "-1 (" + error_text(last_error()) + ")"));
-    errno = saved;
-}
-
 int traced(int rc, const std::string& call) {
     if (!tracing()) return rc;
     int saved = errno;
@@ -94,21 +68,18 @@ Socket open_socket(const addrinfo& ai) {
 // connect() with a deadline: an address that never answers costs `limit`, not the
 // two minutes of the kernel's own retries. Returns 0, or -1 with errno set.
 int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
-    int flags = fcntl(s.handle(), F_GETFL);
-    fcntl(s.handle(), F_SETFL, flags | O_NONBLOCK);
+    fcntl(s.handle(), F_SETFL, fcntl(s.handle(), F_GETFL) | O_NONBLOCK);
     int rc = ::connect(s.handle(), ai.ai_addr, ai.ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-        Wait w = wait_for(s.handle(), POLLOUT, limit, nullptr);
-        int error = w == Wait::timeout ? ETIMEDOUT : w == Wait::failed ? errno : 0;
+        std::error_code failure;
+        Ready w = wait({&s, true}, limit, &failure);
+        int error = w == Ready::timeout ? ETIMEDOUT : w == Ready::failed ? failure.value() : 0;
         socklen_t length = sizeof error;
-        if (w == Wait::ready) getsockopt(s.handle(), SOL_SOCKET, SO_ERROR, &error, &length);
+        if (w == Ready::socket) getsockopt(s.handle(), SOL_SOCKET, SO_ERROR, &error, &length);
         rc = error == 0 ? 0 : -1;
         errno = error;
     }
-    int saved = errno;
-    fcntl(s.handle(), F_SETFL, flags);
-    errno = saved;
-    return rc;
+    return rc;  // and the socket stays non-blocking: net waits with poll, never in a call
 }
 
 }  // namespace
@@ -167,7 +138,14 @@ void Socket::close() {
     ::close(release());
 }
 
+// One descriptor on Linux (an eventfd: a server keeps one per conversation at the
+// console), a pipe's two elsewhere. Both ends never block.
 Waker::Waker() {
+#if defined(__linux__) && !defined(INTERCOM_PORTABLE_FALLBACKS)
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) throw Error(msg::text(msg::create_waker), last_error());
+    read_end_ = write_end_ = fd;
+#else
     int fds[2];
     if (pipe(fds) != 0) throw Error(msg::text(msg::create_waker), last_error());
     for (int fd : fds) {
@@ -176,20 +154,28 @@ Waker::Waker() {
     }
     read_end_ = fds[0];
     write_end_ = fds[1];
+#endif
 }
 
 Waker::~Waker() {
     ::close(read_end_);
-    ::close(write_end_);
+    if (write_end_ != read_end_) ::close(write_end_);
 }
 
 void Waker::wake() const noexcept {
     woken_.store(true);
-    // write() is async-signal-safe; a full pipe means it is already woken.
-    ssize_t ignored = ::write(write_end_, "!", 1);
+    // write() is async-signal-safe; a full pipe (or counter) means it is already woken.
+    std::uint64_t one = 1;  // an eventfd takes 8 bytes; a pipe takes what it is given
+    ssize_t ignored = ::write(write_end_, &one, sizeof one);
     (void)ignored;
 }
 
+void Waker::reset() const noexcept {
+    woken_.store(false);
+    std::uint64_t drained[8];
+    while (::read(read_end_, drained, sizeof drained) > 0) {
+    }
+}
 
 void Waker::wait() const {
     pollfd fd = {read_end_, POLLIN, 0};
@@ -212,78 +198,63 @@ int accept_on_reserve(const Socket& listener, sockaddr_storage& address, socklen
     return ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
 }
 
+platform::Io io_failed() {
+    if (errno == EINTR) return {platform::Io::interrupted};
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {platform::Io::would_block};
+    return {platform::Io::failed, 0, last_error()};
+}
+
 }  // namespace
 
-Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
-                       const Waker* waker) {
-    Accepted result;
+namespace platform {
+
+std::error_code last_error() { return net::last_error(); }
+
+Socket accept_once(const Socket& listener, std::string& peer, Io& io) {
     if (reserve_fd < 0) reserve_fd = reserve_descriptor();
-    for (;;) {
-        result.status = wait_for(listener.handle(), POLLIN, timeout, waker);
-        if (result.status != Wait::ready) {
-            if (result.status == Wait::failed) result.error = last_error();
-            return result;
-        }
-        sockaddr_storage address{};
-        socklen_t length = sizeof address;
-        int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
-        if (fd < 0) {
-            traced(-1, "accept(" + fd_text(listener) + ")");
-            // The client gave up between poll and accept: not our failure.
-            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
-            result.status = Wait::failed;
-            result.error = last_error();
-            if (errno == EMFILE || errno == ENFILE) fd = accept_on_reserve(listener, address, length);
-            if (fd < 0) return result;
-        }
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        result.socket = Socket(fd);
-        result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
-        if (tracing())
-            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " + result.peer);
-        return result;
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    if (fd < 0) {
+        // The client gave up between poll and accept: not our failure.
+        io = errno == ECONNABORTED ? Io{Io::would_block} : io_failed();
+        if (io.status != Io::failed) return Socket();
+        if (errno == EMFILE || errno == ENFILE) fd = accept_on_reserve(listener, address, length);
+        if (fd < 0) return Socket();
+    } else {
+        io = {Io::done};
     }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+    return Socket(fd);
 }
 
-Received recv_some(const Socket& s, char* buffer, std::size_t size,
-                   std::chrono::milliseconds timeout, const Waker* waker) {
-    // Shutdown first, so that a peer that never stops sending cannot hold it up.
-    if (waker && waker->woken()) return {Received::woken};
-    for (;;) {
-        // Read first and wait only when nothing is there: one system call per message,
-        // not two, while the peer keeps up.
-        ssize_t n = ::recv(s.handle(), buffer, size, MSG_DONTWAIT);
-        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
-        if (n == 0) return {Received::closed};
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return {Received::failed, 0, last_error()};
-        switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
-        case Wait::timeout: return {Received::timeout};
-        case Wait::woken: return {Received::woken};
-        case Wait::failed: return {Received::failed, 0, last_error()};
-        case Wait::ready: break;
-        }
-    }
+Io recv_once(const Socket& s, char* buffer, std::size_t size) {
+    ssize_t n = ::recv(s.handle(), buffer, size, MSG_DONTWAIT);
+    if (n > 0) return {Io::done, static_cast<std::size_t>(n)};
+    if (n == 0) return {Io::ended};
+    return io_failed();
 }
 
-std::error_code send_all(const Socket& s, std::string_view bytes,
-                         std::chrono::milliseconds timeout) {
-    while (!bytes.empty()) {
-        ssize_t n = ::send(s.handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (tracing()) trace_send(s, bytes.size(), n);
-        if (n >= 0) {
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-            continue;
-        }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return last_error();
-        // The peer's receive window is full: wait for room, but not forever.
-        Wait w = wait_for(s.handle(), POLLOUT, timeout, nullptr);
-        if (w == Wait::timeout) return std::make_error_code(std::errc::timed_out);
-        if (w == Wait::failed) return last_error();
-    }
-    return {};
+Io send_once(const Socket& s, const char* bytes, std::size_t size) {
+    ssize_t n = ::send(s.handle(), bytes, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return {Io::done, static_cast<std::size_t>(n)};
+    return io_failed();
 }
+
+bool poll(PollEntry* entries, std::size_t count, int timeout_ms, std::error_code& error) {
+    pollfd fds[8];
+    count = std::min<std::size_t>(count, 8);
+    for (std::size_t i = 0; i < count; ++i)
+        fds[i] = {entries[i].handle, static_cast<short>(entries[i].want_write ? POLLOUT : POLLIN), 0};
+    int rc = ::poll(fds, static_cast<nfds_t>(count), timeout_ms);
+    if (rc < 0 && errno != EINTR) return error = last_error(), false;
+    for (std::size_t i = 0; i < count; ++i) entries[i].ready = rc > 0 && fds[i].revents != 0;
+    return true;
+}
+
+}  // namespace platform
 
 void shutdown_send(const Socket& s) {
     traced(::shutdown(s.handle(), SHUT_WR), "shutdown(" + fd_text(s) + ", SHUT_WR)");

@@ -19,7 +19,6 @@ const native_socket Socket::invalid = INVALID_SOCKET;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 // Winsock's own codes (WSAECONNREFUSED…), described by the system in the programs'
 // language where it can, compared with std::errc like errno values.
@@ -85,27 +84,6 @@ std::error_condition WinsockCategory::default_error_condition(int code) const no
 
 std::error_code last_error() { return {WSAGetLastError(), winsock_category}; }
 
-int milliseconds_left(Clock::time_point deadline, bool forever) {
-    if (forever) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), INT_MAX));
-}
-
-bool signalled(const WSAPOLLFD& fd) { return (fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0; }
-
-// Waits until `s` is ready for `events` or the waker fires.
-Wait wait_for(native_socket s, short events, std::chrono::milliseconds timeout,
-              const Waker* waker) {
-    bool forever = timeout.count() < 0;
-    Clock::time_point deadline = Clock::now() + timeout;
-    WSAPOLLFD fds[2] = {{s, events, 0}, {waker ? waker->handle() : INVALID_SOCKET, POLLIN, 0}};
-    int rc = WSAPoll(fds, waker ? 2 : 1, milliseconds_left(deadline, forever));
-    if (rc == SOCKET_ERROR) return Wait::failed;
-    if (rc == 0) return Wait::timeout;
-    if (waker && signalled(fds[1])) return Wait::woken;
-    return Wait::ready;
-}
-
 const char* family_name(int family) { return family == AF_INET6 ? "AF_INET6" : "AF_INET"; }
 
 // A call's result (0 or -1) as --trace shows it; WSAGetLastError survives the tracing.
@@ -117,19 +95,12 @@ int traced(int rc, const std::string& call) {
     return rc;
 }
 
-void trace_send(const Socket& s, std::size_t size, int sent) {
-    int saved = WSAGetLastError();
-    std::string call = "send(" + fd_text(s) + ", " + std::to_string(size) + " bytes) = ";
-    trace(call + (sent >= 0 ? std::to_string(sent) : "-1 (" + error_text(last_error()) + ")"));
-    WSASetLastError(saved);
-}
-
 // connect() with a deadline: an address that never answers costs `limit`, not the
 // twenty seconds of Windows' own retries. select() rather than WSAPoll, which before
 // Windows 10 2004 never reports a refused connection. Returns 0, or SOCKET_ERROR with
 // WSAGetLastError set.
 int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
-    u_long non_blocking = 1, blocking = 0;
+    u_long non_blocking = 1;
     ioctlsocket(s.handle(), FIONBIO, &non_blocking);
     int rc = ::connect(s.handle(), ai.ai_addr, static_cast<int>(ai.ai_addrlen));
     if (rc != 0 && WSAGetLastError() == WSAEWOULDBLOCK) {
@@ -148,14 +119,11 @@ int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::millis
         rc = error == 0 ? 0 : SOCKET_ERROR;
         WSASetLastError(error);
     }
-    int saved = WSAGetLastError();
-    ioctlsocket(s.handle(), FIONBIO, &blocking);
-    WSASetLastError(saved);
-    return rc;
+    return rc;  // and the socket stays non-blocking: net waits with WSAPoll, never in a call
 }
 
 // Not inherited by child processes, as SOCK_CLOEXEC does on POSIX. WSA_FLAG_OVERLAPPED
-// is what socket() gives too, and SO_SNDTIMEO needs it.
+// is what socket() gives too.
 Socket open_socket(const addrinfo& ai) {
     Socket s(WSASocketW(ai.ai_family, ai.ai_socktype, ai.ai_protocol, nullptr, 0,
                         WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
@@ -292,6 +260,7 @@ Waker::Waker() {
         throw Error(msg::text(msg::create_waker), error);
     }
     set_blocking(writer, false);  // wake() must never block
+    set_blocking(reader, false);  // nor reset()
     read_end_ = reader;
     write_end_ = writer;
 }
@@ -308,89 +277,77 @@ void Waker::wake() const noexcept {
     ::send(write_end_, "!", 1, 0);
 }
 
+void Waker::reset() const noexcept {
+    woken_.store(false);
+    char drained[64];
+    while (::recv(read_end_, drained, sizeof drained, 0) > 0) {
+    }
+}
+
 void Waker::wait() const {
     WSAPOLLFD fd = {read_end_, POLLIN, 0};
     WSAPoll(&fd, 1, -1);
 }
 
+namespace platform {
+
+std::error_code last_error() { return net::last_error(); }
+
+namespace {
+
+Io io_failed() {
+    int code = WSAGetLastError();
+    if (code == WSAEINTR) return {Io::interrupted};
+    if (code == WSAEWOULDBLOCK) return {Io::would_block};
+    return {Io::failed, 0, {code, winsock_category}};
+}
+
+}  // namespace
+
 // Windows has no per-process limit on sockets like POSIX's RLIMIT_NOFILE, so there is
 // no reserve descriptor here: WSAEMFILE and WSAENOBUFS come back as failures.
-Accepted accept_client(const Socket& listener, std::chrono::milliseconds timeout,
-                       const Waker* waker) {
-    Accepted result;
-    for (;;) {
-        result.status = wait_for(listener.handle(), POLLIN, timeout, waker);
-        if (result.status != Wait::ready) {
-            if (result.status == Wait::failed) result.error = last_error();
-            return result;
-        }
-        sockaddr_storage address{};
-        socklen_t length = sizeof address;
-        SOCKET s = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
-        if (s == INVALID_SOCKET) {
-            traced(-1, "accept(" + fd_text(listener) + ")");
-            // The client gave up between WSAPoll and accept: not our failure.
-            int code = WSAGetLastError();
-            if (code == WSAEWOULDBLOCK || code == WSAECONNRESET || code == WSAEINTR) continue;
-            result.status = Wait::failed;
-            result.error = {code, winsock_category};
-            return result;
-        }
-        set_blocking(s, true);  // accepted sockets inherit the listener's non-blocking mode
-        result.socket = Socket(s);
-        result.peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
-        if (tracing())
-            trace("accept(" + fd_text(listener) + ") = " + fd_text(result.socket) + " from " +
-                  result.peer);
-        return result;
+Socket accept_once(const Socket& listener, std::string& peer, Io& io) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    SOCKET s = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    if (s == INVALID_SOCKET) {
+        // The client gave up between WSAPoll and accept: not our failure.
+        io = WSAGetLastError() == WSAECONNRESET ? Io{Io::would_block} : io_failed();
+        return Socket();
     }
+    io = {Io::done};
+    set_blocking(s, false);  // as the listener's: net waits with WSAPoll, never in a call
+    peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
+    return Socket(s);
 }
 
-Received recv_some(const Socket& s, char* buffer, std::size_t size,
-                   std::chrono::milliseconds timeout, const Waker* waker) {
-    int capacity = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
-    // Shutdown first, so that a peer that never stops sending cannot hold it up.
-    if (waker && waker->woken()) return {Received::woken};
-    for (;;) {
-        switch (wait_for(s.handle(), POLLIN, timeout, waker)) {
-        case Wait::timeout: return {Received::timeout};
-        case Wait::woken: return {Received::woken};
-        case Wait::failed: return {Received::failed, 0, last_error()};
-        case Wait::ready: break;
-        }
-        int n = ::recv(s.handle(), buffer, capacity, 0);  // readable: it will not block
-        if (n > 0) return {Received::data, static_cast<std::size_t>(n)};
-        if (n == 0) return {Received::closed};
-        int code = WSAGetLastError();
-        if (code != WSAEINTR && code != WSAEWOULDBLOCK)
-            return {Received::failed, 0, {code, winsock_category}};
-    }
+Io recv_once(const Socket& s, char* buffer, std::size_t size) {
+    int n = ::recv(s.handle(), buffer, static_cast<int>(std::min<std::size_t>(size, INT_MAX)), 0);
+    if (n > 0) return {Io::done, static_cast<std::size_t>(n)};
+    if (n == 0) return {Io::ended};
+    return io_failed();
 }
 
-std::error_code send_all(const Socket& s, std::string_view bytes,
-                         std::chrono::milliseconds timeout) {
-    // Winsock takes the send timeout as a DWORD of milliseconds (POSIX: a timeval), and
-    // 0 there means "no limit". No SIGPIPE exists on Windows: a gone peer is an error.
-    DWORD limit = timeout.count() < 0
-                      ? 0
-                      : static_cast<DWORD>(std::clamp<long long>(timeout.count(), 1, MAXDWORD));
-    setsockopt(s.handle(), SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&limit),
-               sizeof limit);
-    while (!bytes.empty()) {
-        int size = static_cast<int>(std::min<std::size_t>(bytes.size(), INT_MAX));
-        int n = ::send(s.handle(), bytes.data(), size, 0);
-        if (tracing()) trace_send(s, bytes.size(), n);
-        if (n >= 0) {
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-            continue;
-        }
-        int code = WSAGetLastError();
-        if (code == WSAEINTR) continue;
-        if (code == WSAETIMEDOUT) return std::make_error_code(std::errc::timed_out);
-        return {code, winsock_category};
-    }
-    return {};
+Io send_once(const Socket& s, const char* bytes, std::size_t size) {
+    int n = ::send(s.handle(), bytes, static_cast<int>(std::min<std::size_t>(size, INT_MAX)), 0);
+    if (n >= 0) return {Io::done, static_cast<std::size_t>(n)};
+    return io_failed();
 }
+
+bool poll(PollEntry* entries, std::size_t count, int timeout_ms, std::error_code& error) {
+    WSAPOLLFD fds[8];
+    count = std::min<std::size_t>(count, 8);
+    for (std::size_t i = 0; i < count; ++i)
+        fds[i] = {entries[i].handle, static_cast<SHORT>(entries[i].want_write ? POLLOUT : POLLIN), 0};
+    int rc = WSAPoll(fds, static_cast<ULONG>(count), timeout_ms);
+    if (rc == SOCKET_ERROR && WSAGetLastError() != WSAEINTR) return error = net::last_error(), false;
+    // A reset or a closed peer shows as POLLHUP/POLLERR alone on Windows: ready too, so
+    // that the call that follows reports it.
+    for (std::size_t i = 0; i < count; ++i) entries[i].ready = rc > 0 && fds[i].revents != 0;
+    return true;
+}
+
+}  // namespace platform
 
 void shutdown_send(const Socket& s) {
     traced(::shutdown(s.handle(), SD_SEND), "shutdown(" + fd_text(s) + ", SD_SEND)");

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
+
+#include "messages.h"
 
 namespace terminal {
 
@@ -39,54 +42,26 @@ std::string escape_for_display(std::string_view utf8) {
 }
 
 namespace {
-constexpr std::size_t write_batch = 64 * 1024;      // wake the writer at this much
-constexpr std::size_t most_gathered = 1024 * 1024;  // writers wait beyond this
+constexpr std::size_t most_queued = 1024 * 1024;  // lines past this are counted, not kept
+constexpr std::chrono::seconds last_writes{1};     // at the end, for a stream that takes nothing
 }  // namespace
 
-Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {
-    if (stdout_is_terminal()) return;
-    gathering_ = true;
-    writer_ = std::thread([this] { write_out_gathered(); });
-}
-
-void Console::write_through() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        gathering_ = false;
-        closing_ = true;
-    }
-    has_gathered_.notify_one();
-    if (writer_.joinable()) writer_.join();  // it writes out what was gathered, then ends
-}
+Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {}
 
 Console::~Console() {
-    if (!writer_.joinable()) return;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         closing_ = true;
     }
-    has_gathered_.notify_one();
-    writer_.join();
-}
-
-// Writes stdout in batches: every 20 ms, or at once when a batch is full. Waking the
-// writer for every line would cost more than it saves.
-void Console::write_out_gathered() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-        has_gathered_.wait_for(lock, std::chrono::milliseconds(20),
-                               [this] { return closing_ || gathered_.size() >= write_batch; });
-        if (gathered_.empty()) {
-            if (closing_) return;
-            continue;
-        }
-        std::string bytes;
-        bytes.swap(gathered_);
-        lock.unlock();
-        has_room_.notify_all();
-        write_stream(1, bytes);
-        lock.lock();
+    has_queued_.notify_one();
+    if (!writer_.joinable()) return;
+    // What is left goes out now, unless the stream takes nothing for a second: then
+    // the writer is stopped, rather than hold the program's end.
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!has_finished_.wait_for(lock, last_writes, [this] { return finished_; })) stop_->wake();
     }
+    writer_.join();
 }
 
 void Console::out(std::string_view utf8_line) { write(1, utf8_line, true); }
@@ -100,12 +75,50 @@ void Console::write(int stream, std::string_view utf8, bool newline) {
     std::unique_lock<std::mutex> lock(mutex_);
     std::string bytes = to_console_.convert_all(utf8);
     if (newline) bytes += '\n';
-    if (stream != 1 || !gathering_) return write_stream(stream, bytes);
-    has_room_.wait(lock, [this] { return gathered_.size() < most_gathered; });
-    bool batch_full = gathered_.size() < write_batch && gathered_.size() + bytes.size() >= write_batch;
-    gathered_ += bytes;
+    if (!started_) {
+        started_ = true;
+        try {
+            stop_ = std::make_unique<net::Waker>();
+            writer_ = std::thread([this] { write_out_queued(); });
+        } catch (const std::exception&) {
+            // No thread (or no descriptor for its stop) to be had: every line is
+            // written at once, by its caller.
+        }
+    }
+    if (!writer_.joinable()) return (void)write_stream(stream, bytes, nullptr);
+    if (queued_bytes_ + bytes.size() > most_queued) {
+        lost_lines_ += newline ? 1 : 0;
+        return;
+    }
+    bool was_empty = queued_.empty();
+    queued_bytes_ += bytes.size();
+    if (!queued_.empty() && queued_.back().stream == stream) queued_.back().bytes += bytes;
+    else queued_.push_back({stream, std::move(bytes)});
     lock.unlock();
-    if (batch_full) has_gathered_.notify_one();
+    // The writer takes all that is queued each time it wakes: while it writes, lines
+    // gather without waking it, so a busy server writes many lines to a write().
+    if (was_empty) has_queued_.notify_one();
+}
+
+void Console::write_out_queued() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        has_queued_.wait(lock, [this] { return closing_ || !queued_.empty(); });
+        if (queued_.empty()) break;  // closing, and all written
+        std::deque<Chunk> chunks;
+        chunks.swap(queued_);
+        queued_bytes_ = 0;
+        std::string notice;  // lines lost after these, when there was no more room
+        if (std::size_t lost = std::exchange(lost_lines_, 0))
+            notice = to_console_.convert_all(msg::text(msg::lines_not_shown, {std::to_string(lost)})) + "\n";
+        lock.unlock();
+        for (const Chunk& chunk : chunks) write_stream(chunk.stream, chunk.bytes, stop_.get());
+        if (!notice.empty()) write_stream(1, notice, stop_.get());
+        lock.lock();
+        if (stop_->woken()) break;
+    }
+    finished_ = true;
+    has_finished_.notify_all();
 }
 
 LineReader::LineReader(std::size_t max_line_bytes, std::string encoding)
@@ -116,7 +129,7 @@ LineReader::~LineReader() = default;
 // A complete line from the buffer, if one is there (or the last, unended one at the end).
 // Lines end as on the wire, at LF, CRLF or a lone CR: a CR left inside a line would
 // split it into two messages on the wire, and two turns.
-std::optional<LineReader::Result> LineReader::take_line() {
+std::optional<LineReader::Result> LineReader::next_line() {
     if (skip_lf_ && !buffer_.empty()) {
         if (buffer_[0] == '\n') buffer_.erase(0, 1);
         skip_lf_ = false;
@@ -139,10 +152,26 @@ std::optional<LineReader::Result> LineReader::take_line() {
     buffer_.erase(0, std::min(after, buffer_.size()));
     if (skipping_) {
         skipping_ = false;
-        return take_line();
+        return next_line();
     }
     if (line.size() > max_line_) return Result{Result::too_long, {}};
     return Result{Result::line, from_console_.convert_all(line)};
+}
+
+}  // namespace terminal
+
+namespace terminal {
+
+LineReader::Result LineReader::read_line(const net::Waker* waker) {
+    for (;;) {
+        if (std::optional<Result> line = next_line()) return *line;
+        if (at_end()) return {Result::end};
+        switch (net::wait({nullptr, false, handle(), {waker, nullptr}}, std::chrono::milliseconds(-1))) {
+        case net::Ready::shutdown: return {Result::woken};
+        case net::Ready::failed: return {Result::end};
+        default: read_available();
+        }
+    }
 }
 
 }  // namespace terminal

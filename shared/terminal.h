@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <condition_variable>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,42 +33,54 @@ std::string console_encoding();
 bool stdin_is_terminal();
 bool stdout_is_terminal();
 
-// Writes bytes already in the console's encoding to stdout (1) or stderr (2).
-void write_stream(int stream, std::string_view bytes);
+// Writes bytes already in the console's encoding to stdout (1) or stderr (2), waiting
+// for the stream to take them no longer than until `stop` rings; returns how many it
+// wrote (all of them unless stopped). A stream whose reader has gone takes everything:
+// nobody is left to tell. (Windows: a plain blocking write; `stop` is not looked at.)
+std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* stop);
 
-// Whole lines to stdout and stderr, converted to the console's encoding, one writer
-// at a time so lines from different threads never mix. When stdout is a pipe or a
-// file rather than a person, its lines are gathered and written by a thread of the
-// console's own, many to a write(), so that thousands of conversations never queue
-// for the output (they wait only if it falls 1 MiB behind).
+// Whole lines to stdout and stderr, converted to the console's encoding, in the order
+// they were given, from any thread. They are written by a thread of the console's
+// own, so that no conversation ever waits on the output: if stdout is a pipe nobody
+// reads, or a terminal on hold, lines queue up to a bound (1 MiB), and past it they
+// are counted, not kept; once output flows again one line says how many were not
+// shown. The writer starts with the first line, not before: --help needs no thread.
 class Console {
 public:
     explicit Console(std::string encoding = console_encoding());
-    ~Console();  // writes out what is gathered, then stops the writer
+    ~Console();  // writes out what is waiting (for up to a second), then stops the writer
     void out(std::string_view utf8_line);
     void err(std::string_view utf8_line);
     // Text with no line end (a prompt), shown only to a person at a terminal.
     void prompt(std::string_view utf8_text);
     bool interactive() const { return interactive_; }
-    // From now on every line is written at once, in step with stderr: for --trace,
-    // where the order of stdout and stderr lines is the lesson.
-    void write_through();
 
 private:
+    struct Chunk {
+        int stream;         // 1 or 2
+        std::string bytes;  // consecutive lines for that stream
+    };
     void write(int stream, std::string_view utf8, bool newline);
-    void write_out_gathered();  // the writer thread
+    void write_out_queued();  // the writer thread
 
     std::mutex mutex_;
     codec::Converter to_console_;
     bool interactive_;
-    std::string gathered_;  // stdout bytes not yet written (when stdout is no terminal)
-    bool gathering_ = false;
-    std::condition_variable has_gathered_, has_room_;
+    std::deque<Chunk> queued_;
+    std::size_t queued_bytes_ = 0;
+    std::size_t lost_lines_ = 0;  // not queued: the queue was full
     bool closing_ = false;
+    bool started_ = false;
+    bool finished_ = false;  // the writer has written all it will
+    std::condition_variable has_queued_, has_finished_;
+    std::unique_ptr<net::Waker> stop_;  // ends a wait for a stream that takes nothing, at the end
     std::thread writer_;
 };
 
-// Lines typed by a person (or piped in), decoded to UTF-8.
+// Lines typed by a person (or piped in), decoded to UTF-8. Standard input is one of
+// the things a program waits on (with its sockets and wakers, in one net::wait): when
+// handle() is ready, read_available() takes what is there, and next_line() gives out
+// the lines, one at a time.
 class LineReader {
 public:
     struct Result {
@@ -74,11 +88,9 @@ public:
             line,       // text holds the line, without its line end
             too_long,   // a line over the limit, skipped up to its end
             end,        // end of input (Ctrl-D, end of the pipe)
-            socket,     // the watched socket has something to read first
             woken       // the waker fired (shutdown)
         } kind;
         std::string text{};
-        bool typed_ahead = false;  // the line was there before we asked: it was typed early
     };
 
     explicit LineReader(std::size_t max_line_bytes, std::string encoding = console_encoding());
@@ -86,11 +98,28 @@ public:
     LineReader(const LineReader&) = delete;
     LineReader& operator=(const LineReader&) = delete;
 
-    // Waits for the next line, or for `watch` to become readable, or for `waker`.
-    Result read_line(const net::Socket* watch = nullptr, const net::Waker* waker = nullptr);
+    // What a wait watches for input: standard input itself (POSIX), or the bell of the
+    // thread that reads it (Windows, where sockets and a console cannot share a wait).
+    net::native_socket handle() const;
+
+    // Takes what standard input holds now, without waiting: call it when handle() is
+    // ready. Once the input has ended, takes nothing more.
+    void read_available();
+
+    // The next line, if a whole one is here (or the last, unended one at the end).
+    std::optional<Result> next_line();
+
+    // Whether the input has ended and every line in it has been given out.
+    bool at_end() const { return at_end_ && buffer_.empty() && !skipping_; }
+
+    // Whether to watch handle(): the input goes on, and not so much is held that more
+    // would cost memory (a pipe of answers is then held back by the pipe, not by us).
+    bool wants_more() const { return !at_end_ && buffer_.size() <= max_line_; }
+
+    // Waits for the next line, or for `waker`: a console that does nothing else.
+    Result read_line(const net::Waker* waker = nullptr);
 
 private:
-    std::optional<Result> take_line();
     std::string buffer_;
     std::size_t max_line_;
     bool skipping_ = false;  // inside a too-long line, dropping bytes until its end

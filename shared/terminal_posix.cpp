@@ -3,7 +3,11 @@
 
 #include <langinfo.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <climits>
 
 #include <cerrno>
 #include <clocale>
@@ -23,45 +27,38 @@ std::string console_encoding() {
 bool stdin_is_terminal() { return isatty(0) == 1; }
 bool stdout_is_terminal() { return isatty(1) == 1; }
 
-void write_stream(int stream, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(stream, bytes.data(), bytes.size());
+std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* stop) {
+    // A file takes what it is given at once. A pipe or a terminal may take nothing for
+    // as long as its reader pleases, so wait until it has room, and write no more than
+    // room is promised for (PIPE_BUF), so the write itself never blocks for long.
+    struct stat info {};
+    bool file = fstat(stream, &info) == 0 && S_ISREG(info.st_mode);
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+        if (!file) {
+            pollfd fds[2] = {{stream, POLLOUT, 0}, {stop ? stop->handle() : -1, POLLIN, 0}};
+            int ready = poll(fds, 2, -1);
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready < 0 || (fds[1].revents & POLLIN)) return written;
+        }
+        std::size_t size = file ? bytes.size() - written : std::min<std::size_t>(bytes.size() - written, PIPE_BUF);
+        ssize_t n = ::write(stream, bytes.data() + written, size);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // the reader went away (EPIPE): nobody is left to tell
-        bytes.remove_prefix(static_cast<std::size_t>(n));
+        if (n <= 0) return bytes.size();  // the reader went away (EPIPE): nobody is left to tell
+        written += static_cast<std::size_t>(n);
     }
+    return written;
 }
 
-LineReader::Result LineReader::read_line(const net::Socket* watch, const net::Waker* waker) {
-    bool waited = false;
-    for (;;) {
-        if (std::optional<Result> line = take_line()) {
-            line->typed_ahead = !waited;
-            return *std::move(line);
-        }
-        if (at_end_) return {Result::end, {}};
-        pollfd fds[3] = {{0, POLLIN, 0},
-                         {waker ? waker->handle() : -1, POLLIN, 0},
-                         {watch ? watch->handle() : -1, POLLIN, 0}};
-        int ready = poll(fds, 3, 0);  // first look without waiting: was it typed ahead?
-        if (ready == 0) {
-            waited = true;
-            ready = poll(fds, 3, -1);
-        }
-        if (ready < 0) {
-            if (errno == EINTR) continue;
-            at_end_ = true;
-            continue;
-        }
-        if (fds[1].revents & POLLIN) return {Result::woken, {}};
-        if (fds[2].revents) return {Result::socket, {}};
-        if (!fds[0].revents) continue;
-        char chunk[4096];
-        ssize_t n = ::read(0, chunk, sizeof chunk);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0) at_end_ = true;
-        else buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
+net::native_socket LineReader::handle() const { return 0; }
+
+void LineReader::read_available() {
+    if (at_end_) return;
+    char chunk[4096];
+    ssize_t n = ::read(0, chunk, sizeof chunk);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) at_end_ = true;
+    else buffer_.append(chunk, static_cast<std::size_t>(n));
 }
 
 }  // namespace terminal

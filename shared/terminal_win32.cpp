@@ -7,7 +7,8 @@
 //
 // Standard input cannot be waited on together with sockets (WSAPoll takes sockets
 // only), and reading a console or a pipe blocks. So a thread of its own reads it into
-// a queue (StdinPump), and read_line() looks at the sockets and at that queue in turn.
+// a queue (StdinPump) and rings a bell (a net::Waker, which WSAPoll can watch): the
+// bell is what a wait watches for input.
 #include "terminal.h"
 
 #ifndef WIN32_LEAN_AND_MEAN
@@ -84,8 +85,8 @@ std::string narrow(UINT cp, std::wstring_view wide) {
 // CancelIoEx work on a real console but not on a pipe under Wine), so it is never
 // asked to stop, and the process ending ends it. That is why it is the one detached
 // thread, and why the pump is never destroyed. Detaching costs nothing the rule
-// against it protects: read_line() never waits on the pump for more than a tick, so
-// shutdown is never held up by it; what it has read ahead (at most 64 KiB) when the
+// against it protects: nothing ever waits on the pump itself, only on its bell among
+// the other things a wait watches, so shutdown is never held up by it; what it has read ahead (at most 64 KiB) when the
 // process ends is input nobody asked for. It must touch nothing that static
 // destruction ends: it keeps its own copy of the code page for that reason.
 class StdinPump {
@@ -95,15 +96,13 @@ public:
         return *pump;
     }
 
-    // Whether bytes (or the end) are there to take, waiting up to `limit` for them.
-    bool wait(std::chrono::milliseconds limit) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return arrived_.wait_for(lock, limit, [this] { return !bytes_.empty() || ended_; });
-    }
+    // Rung when bytes (or the end) arrive; what a wait watches for input.
+    const net::Waker& bell() const { return bell_; }
 
     // Appends what has arrived to `buffer`; false once the input has ended.
     bool take(std::string& buffer) {
         std::lock_guard<std::mutex> lock(mutex_);
+        if (!ended_) bell_.reset();  // rung again by the next bytes (at the end, stays rung)
         buffer += bytes_;
         bytes_.clear();
         room_.notify_one();
@@ -124,7 +123,7 @@ private:
             std::unique_lock<std::mutex> lock(mutex_);
             bytes_ += chunk;
             ended_ = !more;
-            arrived_.notify_all();
+            bell_.wake();
             if (ended_) return;
             room_.wait(lock, [this] { return bytes_.size() < max_queued; });
         }
@@ -159,31 +158,12 @@ private:
 
     const UINT code_page_;  // of the bytes handed on (console_encoding())
     std::mutex mutex_;
-    std::condition_variable arrived_, room_;
+    std::condition_variable room_;
+    net::Waker bell_;
     std::string bytes_;
     bool ended_ = false;
     std::wstring carry_;  // half a surrogate pair (the reading thread's alone)
 };
-
-enum class Ready { nothing, input, socket, woken };
-
-// Which of the waker, the watched socket and standard input is ready, giving standard
-// input up to `limit` to bring something. The sockets are looked at in between, so a
-// socket waits at most one tick to be noticed.
-Ready look(StdinPump& input, const net::Socket* watch, const net::Waker* waker,
-           std::chrono::milliseconds limit) {
-    WSAPOLLFD fds[2] = {};
-    ULONG count = 0;
-    if (waker) fds[count++] = {waker->handle(), POLLIN, 0};
-    if (watch) fds[count++] = {watch->handle(), POLLIN, 0};
-    if (count > 0 && WSAPoll(fds, count, 0) > 0) {
-        if (waker && fds[0].revents) return Ready::woken;
-        return Ready::socket;
-    }
-    return input.wait(limit) ? Ready::input : Ready::nothing;
-}
-
-const std::chrono::milliseconds tick{20};
 
 }  // namespace
 
@@ -192,42 +172,32 @@ std::string console_encoding() { return console_text().encoding; }
 bool stdin_is_terminal() { return is_console(STD_INPUT_HANDLE); }
 bool stdout_is_terminal() { return is_console(STD_OUTPUT_HANDLE); }
 
-void write_stream(int stream, std::string_view bytes) {
+// A console or a pipe on Windows cannot be waited on for room as poll() does on POSIX:
+// the writer thread writes and waits, and `stop` is not looked at.
+std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* /*stop*/) {
+    std::size_t all = bytes.size();
     HANDLE out = GetStdHandle(stream == 2 ? STD_ERROR_HANDLE : STD_OUTPUT_HANDLE);
     DWORD mode, written = 0;
     if (GetConsoleMode(out, &mode)) {
         std::wstring wide = widen(console_text().code_page, bytes);
         for (std::wstring_view rest = wide; !rest.empty(); rest.remove_prefix(written)) {
             DWORD size = static_cast<DWORD>(std::min<std::size_t>(rest.size(), 8192));
-            if (!WriteConsoleW(out, rest.data(), size, &written, nullptr) || written == 0) return;
+            if (!WriteConsoleW(out, rest.data(), size, &written, nullptr) || written == 0) return all;
         }
-        return;
+        return all;
     }
     for (; !bytes.empty(); bytes.remove_prefix(written)) {
         DWORD size = static_cast<DWORD>(std::min<std::size_t>(bytes.size(), 1 << 20));
         // The reader went away (a closed pipe): nobody is left to tell.
-        if (!WriteFile(out, bytes.data(), size, &written, nullptr) || written == 0) return;
+        if (!WriteFile(out, bytes.data(), size, &written, nullptr) || written == 0) return all;
     }
+    return all;
 }
 
-LineReader::Result LineReader::read_line(const net::Socket* watch, const net::Waker* waker) {
-    StdinPump& input = StdinPump::instance();
-    bool waited = false;
-    for (;;) {
-        if (std::optional<Result> line = take_line()) {
-            line->typed_ahead = !waited;
-            return *std::move(line);
-        }
-        if (at_end_) return {Result::end, {}};
-        Ready ready = look(input, watch, waker, std::chrono::milliseconds(0));  // typed ahead?
-        while (ready == Ready::nothing) {
-            waited = true;
-            ready = look(input, watch, waker, tick);
-        }
-        if (ready == Ready::woken) return {Result::woken, {}};
-        if (ready == Ready::socket) return {Result::socket, {}};
-        at_end_ = !input.take(buffer_);
-    }
+net::native_socket LineReader::handle() const { return StdinPump::instance().bell().handle(); }
+
+void LineReader::read_available() {
+    if (!at_end_) at_end_ = !StdinPump::instance().take(buffer_);
 }
 
 }  // namespace terminal

@@ -138,14 +138,34 @@ TEST(Conversation, ListShowsWhoseTurnItIs) {
     EXPECT_NE(second->find("their turn"), std::string::npos) << *second;
 }
 
-TEST(Conversation, LinesTypedWhileNobodyWaitsAreHeldForTheNext) {
+TEST(Conversation, APipedScriptOfAnswersAnswersOneMessageEachThenTheServerEnds) {
     Server server({});
-    server.child.write("typed early\n");
-    EXPECT_TRUE(server.child.line_containing("held"));
+    server.child.write("hi\nbye\n");  // printf 'hi\nbye\n' | intercom-server
+    server.child.close_stdin();
     Peer peer(server.port);
-    peer.read_line();
-    peer.send("hello\n");
-    EXPECT_EQ(peer.read_line(), "typed early\n");
+    EXPECT_EQ(peer.read_line(), greeting + "\n");
+    peer.send("one\n");
+    EXPECT_EQ(peer.read_line(), "hi\n");
+    peer.send("two\n");
+    EXPECT_EQ(peer.read_until_closed(), "bye\n");
+    EXPECT_EQ(server.child.wait_exit(), 0);  // its answers used up, the server ends
+}
+
+TEST(Conversation, ALineTypedWhileNobodyWaitsIsRefusedNotHeldForWhoeverComesNext) {
+    // At a terminal (script(1) gives the server a pty), lines are taken as typed.
+    Child console({"/usr/bin/script", "-qfec", program("intercom-server") + " --host 127.0.0.1 --port 0", "/dev/null"});
+    std::optional<std::string> listening = console.line_containing("listening on");
+    ASSERT_TRUE(listening);
+    int port = std::stoi(listening->substr(listening->rfind(':') + 1));
+    console.write("bye\n");  // meant for nobody: must never reach a newcomer
+    EXPECT_TRUE(console.line_containing("nobody is waiting for an answer; not sent: bye"));
+    Peer newcomer(port);
+    EXPECT_EQ(newcomer.read_line(), greeting + "\n");
+    newcomer.send("hello\n");
+    EXPECT_TRUE(console.line_containing("] hello"));
+    console.write("welcome\n");
+    EXPECT_EQ(newcomer.read_line(), "welcome\n");
+    EXPECT_TRUE(console.line_containing("[to #1] welcome"));
 }
 
 TEST(Conversation, EndOfConsoleInputSaysGoodbyeToEveryoneAndExitsZero) {
@@ -237,9 +257,9 @@ TEST(Conversation, AnAnswerTooLongToSendIsTypedAgainForTheSameConversation) {
     second.send("two\n");
     EXPECT_TRUE(server.child.line_containing("] two"));
     server.child.write("this answer is far too long for twenty bytes\n");
+    EXPECT_TRUE(server.child.stderr_line_containing("too long, not sent"));
     server.child.write("short\n");
     EXPECT_EQ(first.read_line(), "short\n");  // #1 was first in line, and still is
-    EXPECT_NE(server.child.stderr_text().find("too long, not sent"), std::string::npos);
 }
 
 TEST(Conversation, AClientThatLeavesWhileTheConsoleTypesIsNoLongerAnswered) {
@@ -260,8 +280,15 @@ TEST(Conversation, AClientThatLeavesWhileTheConsoleTypesIsNoLongerAnswered) {
 
 TEST(Conversation, LinesHeldWhenTheServerStopsAreReportedNotSent) {
     Server server({});
-    server.child.write("nobody will hear this\n");
-    server.child.close_stdin();
+    Peer quiet(server.port), asking(server.port);
+    quiet.read_line();
+    asking.read_line();
+    EXPECT_TRUE(server.child.line_containing("(#2 127.0.0.1"));
+    asking.send("a question\n");  // a turn waits, so the console reads the next line
+    EXPECT_TRUE(server.child.line_containing("] a question"));
+    server.child.write("@1 nobody will hear this\n");  // #1 has not spoken: held for it
+    EXPECT_TRUE(server.child.line_containing("held for #1"));
+    server.child.signal(SIGTERM);
     EXPECT_EQ(server.child.wait_exit(), 0);
     EXPECT_NE(server.child.stderr_text().find("not sent: nobody will hear this"), std::string::npos)
         << server.child.stderr_text();

@@ -129,6 +129,19 @@ std::optional<std::string> Child::line_containing(const std::string& text, milli
     return std::nullopt;
 }
 
+std::optional<std::string> Child::stderr_line_containing(const std::string& text, milliseconds timeout) {
+    Clock::time_point deadline = Clock::now() + timeout;
+    for (;;) {
+        for (std::size_t end; (end = err_.find('\n')) != std::string::npos;) {
+            std::string line = err_.substr(0, end);
+            err_.erase(0, end + 1);
+            if (line.find(text) != std::string::npos) return line;
+        }
+        if (left_ms(deadline) == 0 || (out_fd_ < 0 && err_fd_ < 0)) return std::nullopt;
+        pump(milliseconds(left_ms(deadline)));
+    }
+}
+
 std::optional<int> Child::wait_exit(milliseconds timeout) {
     Clock::time_point deadline = Clock::now() + timeout;
     while (!status_) {

@@ -36,6 +36,8 @@ public:
     std::optional<std::string> read_line(milliseconds timeout = 5000ms);
     // Reads stdout lines until one contains `text`; returns it, or nothing.
     std::optional<std::string> line_containing(const std::string& text, milliseconds timeout = 5000ms);
+    // Reads stderr lines until one contains `text`; returns it, or nothing.
+    std::optional<std::string> stderr_line_containing(const std::string& text, milliseconds timeout = 5000ms);
     // The exit status, or nothing if it is still running at the deadline.
     std::optional<int> wait_exit(milliseconds timeout = 5000ms);
 

@@ -235,15 +235,15 @@ TEST(Hostile, FullServerTurnsNewcomersAwayAtOnceAndResumesWhenFree) {
     }
     a.send("bye\n");
     a.read_until_closed();
-    std::this_thread::sleep_for(1500ms);  // the listener joins finished threads each second
-    Peer d(server.port);
+    EXPECT_TRUE(server.child.line_containing("said bye"));
+    Peer d(server.port);  // the place is free at once
     EXPECT_EQ(d.read_line(), greeting);
 }
 
 TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
     // Room for the standard streams, the listener, the waker's pipe, the reserve, and
     // a conversation or two.
-    Child server({"/usr/bin/prlimit", "--nofile=9:9", "--", program("intercom-server"), "--host", "127.0.0.1",
+    Child server({"/usr/bin/prlimit", "--nofile=12:12", "--", program("intercom-server"), "--host", "127.0.0.1",
                   "--port", "0", "--echo"});
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
@@ -257,8 +257,9 @@ TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
     }
     EXPECT_EQ(answer, "intercom: busy, try again later\n");
     EXPECT_GT(served.size(), 1u);
+    std::size_t open = served.size() - 1;
     served.clear();  // the turned-away one and everyone served hang up
-    std::this_thread::sleep_for(1500ms);
+    for (std::size_t i = 0; i < open; ++i) EXPECT_TRUE(server.line_containing("without saying bye"));
     Peer next(port);
     EXPECT_EQ(next.read_line(), greeting);
     server.signal(SIGTERM);
@@ -299,8 +300,8 @@ TEST(Hostile, ThreadCreationFailingTurnsTheNewcomerAwayAndTheServerCarriesOn) {
     }
     a.send("bye\n");
     a.read_until_closed();
-    std::this_thread::sleep_for(1500ms);  // the listener joins the finished thread
-    Peer d(server->port);
+    EXPECT_TRUE(server->child.line_containing("said bye"));
+    Peer d(server->port);  // the finished thread is joined at once
     EXPECT_EQ(d.read_line(), greeting);
     server->child.signal(SIGTERM);
     EXPECT_EQ(server->child.wait_exit(), 0);
