@@ -176,14 +176,32 @@ bool chinese() {
     return answer;
 }
 
+namespace {
+
+// The number of the placeholder {1}..{9} that starts at `at`, or 0 if none does.
+std::size_t placeholder_at(std::string_view pattern, std::size_t at) {
+    if (at + 2 >= pattern.size() || pattern[at] != '{' || pattern[at + 2] != '}') return 0;
+    char digit = pattern[at + 1];
+    return digit >= '1' && digit <= '9' ? static_cast<std::size_t>(digit - '0') : 0;
+}
+
+}  // namespace
+
+// One pass over the template, left to right: an argument is copied as it is, so
+// braces inside it ("--port '{3}'") are never taken for placeholders of their own.
 std::string text(Id id, std::initializer_list<std::string_view> args) {
     const Entry& entry = table[id];
-    std::string out = chinese() ? entry.chinese : entry.english;
-    std::size_t n = 1;
-    for (std::string_view arg : args) {
-        std::string mark = "{" + std::to_string(n++) + "}";
-        std::size_t at = out.find(mark);
-        if (at != std::string::npos) out.replace(at, mark.size(), arg);
+    std::string_view pattern = chinese() ? entry.chinese : entry.english;
+    std::string out;
+    out.reserve(pattern.size());
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        std::size_t n = placeholder_at(pattern, i);
+        if (n == 0 || n > args.size()) {  // not a placeholder, or none given for it: kept
+            out += pattern[i];
+            continue;
+        }
+        out += args.begin()[n - 1];
+        i += 2;
     }
     return out;
 }
