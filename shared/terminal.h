@@ -19,9 +19,11 @@
 
 namespace terminal {
 
-// Peer text made safe to print: C0 controls but TAB, DEL and C1 controls as "\x1b" or
-// "\u009b"; bidirectional overrides (U+202E…) and line separators as "\u202e".
-// Takes valid UTF-8 (codec's output), returns valid UTF-8.
+// Peer text made safe to print: what a terminal would act on (C0 controls but TAB,
+// DEL, C1 controls, bidi controls, line separators) and what it would draw as nothing
+// (zero-width and format characters, fillers, tags) shown escaped, by code point:
+// "\x1b" below U+0080, "\u200b" up to U+FFFF, "\U000e0041" beyond. Invalid UTF-8
+// becomes U+FFFD. Returns valid UTF-8. The list is in terminal.cpp.
 std::string escape_for_display(std::string_view utf8);
 
 // The console's encoding, from the locale: "UTF-8", "GBK", … (always one codec allows).
