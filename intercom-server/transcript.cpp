@@ -21,7 +21,7 @@ Transcript::~Transcript() { std::fclose(file_); }
 void Transcript::record(const std::string& conversation, Direction direction, const std::string& text) {
     std::string line = iso8601_utc(std::chrono::system_clock::now()) + " " + conversation +
                        (direction == Direction::in ? " in " : " out ") +
-                       terminal::escape_for_display(text) + "\n";
+                       terminal::escape_for_record(text) + "\n";
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);
 }

@@ -16,9 +16,10 @@ public:
 
     enum class Direction { in, out };
 
-    // "2026-11-25T08:30:37.123Z #1 127.0.0.1:50412 in 你好", with the text escaped as
-    // on the console. Safe to call from every conversation thread at once: each line
-    // is one write to a file opened for appending.
+    // "2026-11-25T08:30:37.123Z #1 127.0.0.1:50412 in 你好", with the text escaped by
+    // terminal::escape_for_record, so that it reads back exactly (the format is in the
+    // README and intercom-server(1)). Safe to call from every conversation thread at
+    // once: each line is one write to a file opened for appending.
     void record(const std::string& conversation, Direction direction, const std::string& text);
 
 private:

@@ -64,20 +64,27 @@ std::string escaped(char32_t cp) {
     return text;
 }
 
-}  // namespace
-
-std::string escape_for_display(std::string_view utf8) {
+std::string escape(std::string_view utf8, bool backslash_too) {
     std::string out;
     out.reserve(utf8.size());
     while (!utf8.empty()) {
         codec::Utf8Step step = codec::utf8_step(utf8);
         if (step.kind != codec::Utf8Step::valid) out += "\xEF\xBF\xBD";
         else if (is_shown_escaped(step.code_point)) out += escaped(step.code_point);
+        else if (backslash_too && step.code_point == '\\') out += "\\\\";
         else out.append(utf8.substr(0, step.length));
         utf8.remove_prefix(step.length);
     }
     return out;
 }
+
+}  // namespace
+
+// The console keeps a backslash as it is: a person reads it, and C:\temp reads better
+// than C:\\temp. Only a record that is read back needs the two told apart.
+std::string escape_for_display(std::string_view utf8) { return escape(utf8, false); }
+
+std::string escape_for_record(std::string_view utf8) { return escape(utf8, true); }
 
 namespace {
 constexpr std::size_t write_batch = 64 * 1024;      // wake the writer at this much

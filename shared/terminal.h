@@ -26,6 +26,12 @@ namespace terminal {
 // becomes U+FFFD. Returns valid UTF-8. The list is in terminal.cpp.
 std::string escape_for_display(std::string_view utf8);
 
+// The same, and a backslash as "\\", so that a record reads back exactly (the --log
+// transcript): undoing "\\", "\xHH", "\uHHHH" and "\UHHHHHHHH", left to right, gives
+// the text again, whenever the text was valid UTF-8. A real BEL is "\x07", the typed
+// text \x07 is "\\x07".
+std::string escape_for_record(std::string_view utf8);
+
 // The console's encoding, from the locale: "UTF-8", "GBK", … (always one codec allows).
 std::string console_encoding();
 

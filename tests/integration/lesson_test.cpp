@@ -143,6 +143,47 @@ TEST(Lesson, TranscriptHasOneEscapedLinePerMessage) {
     EXPECT_EQ(log.find('\x1B'), std::string::npos);
 }
 
+// The text field of each transcript record: everything after the fourth space.
+std::vector<std::string> record_texts(const std::string& log) {
+    std::istringstream lines(log);
+    std::vector<std::string> texts;
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream fields(line);
+        std::string time, conversation, peer, direction, text;
+        fields >> time >> conversation >> peer >> direction;
+        fields.get();  // the one space before the text, which may begin with spaces of its own
+        std::getline(fields, text);
+        texts.push_back(text);
+    }
+    return texts;
+}
+
+TEST(Lesson, TranscriptTellsARealBelFromTheTypedText) {
+    std::string path = "/tmp/intercom-transcript-bel-" + std::to_string(getpid()) + ".log";
+    unlink(path.c_str());
+    {
+        Server server({"--echo", "--log", path});
+        Peer peer(server.port);
+        peer.read_line();
+        for (const std::string message : {"a\x07" "b", "a\\x07b", "C:\\temp\\new b\u200Bye"}) {
+            peer.send(message + "\n");
+            EXPECT_EQ(peer.read_line(), message + "\n");
+        }
+        peer.send("bye\n");
+        peer.read_until_closed();
+        EXPECT_TRUE(server.child.line_containing("said bye"));
+    }
+    std::string log = read_file(path);
+    unlink(path.c_str());
+    // One record each way for each message, after the greeting: the README's format.
+    std::vector<std::string> expected = {"天王盖地虎",
+                                         "a\\x07b", "a\\x07b",
+                                         "a\\\\x07b", "a\\\\x07b",
+                                         "C:\\\\temp\\\\new b\\u200bye", "C:\\\\temp\\\\new b\\u200bye",
+                                         "bye"};
+    EXPECT_EQ(record_texts(log), expected) << log;
+}
+
 TEST(Lesson, ClientTalksToAPythonLessonServerThatSendsNoNewlines) {
     for (std::string encoding : {"utf-8", "gbk"}) {
         Child script({"/usr/bin/env", "python3", test_file("peers/lesson_server.py"), encoding, "收到了"});

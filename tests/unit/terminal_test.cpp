@@ -145,4 +145,58 @@ TEST(Terminal, OutputIsValidUtf8ForAnyInput) {
     EXPECT_EQ(codec::valid_utf8(out), out);
 }
 
+// The transcript's text, read back as the README says: \\ is a backslash, \xHH, \uHHHH
+// and \UHHHHHHHH a code point, anything else itself. Written here from the documented
+// format, not from the code that escapes.
+std::string unescape_record(std::string_view record) {
+    std::string text;
+    for (std::size_t i = 0; i < record.size(); ++i) {
+        if (record[i] != '\\') {
+            text += record[i];
+            continue;
+        }
+        char kind = i + 1 < record.size() ? record[i + 1] : '\0';
+        if (kind == '\\') {
+            text += '\\';
+            ++i;
+            continue;
+        }
+        std::size_t digits = kind == 'x' ? 2 : kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
+        if (digits == 0 || i + 2 + digits > record.size()) return "<bad escape at " + std::to_string(i) + ">";
+        std::string hex(record.substr(i + 2, digits));
+        codec::append_utf8(text, static_cast<char32_t>(std::stoul(hex, nullptr, 16)));
+        i += 1 + digits;
+    }
+    return text;
+}
+
+TEST(Terminal, ARecordReadsBackExactly) {
+    std::string every_code_point;
+    for (char32_t cp = 0; cp <= 0x10FFFF; cp += (cp < 0x3000 ? 1 : 97))
+        if (cp < 0xD800 || cp > 0xDFFF) codec::append_utf8(every_code_point, cp);
+    const std::vector<std::string> tricky = {
+        "", "plain", "\x07", "\\x07", "\\", "\\\\", "ends in \\", "\\\\x07", "C:\\temp\\new",
+        "\\u200b", "b\u200Bye", "\\" + utf8(0x200B), "\\U000e0041", utf8(0xE0041), "\\x", "\\u12",
+        "tab\there", "two\nlines\r\n", std::string("nul\0in", 6), "\x1b[2J\\x1b[2J", "天王盖地虎\\宝塔镇河妖",
+        "\xC2\x9B" "31m", "\u2764\uFE0F", " leading and trailing ", every_code_point,
+    };
+    for (const std::string& text : tricky) {
+        std::string record = terminal::escape_for_record(text);
+        EXPECT_EQ(unescape_record(record), text) << record;
+        EXPECT_EQ(record.find_first_of("\r\n"), std::string::npos) << record;
+        EXPECT_EQ(first_unsafe_character(record), "") << record;
+    }
+}
+
+TEST(Terminal, ARealBelAndTheTypedTextDifferInARecord) {
+    EXPECT_EQ(terminal::escape_for_record("\x07"), "\\x07");
+    EXPECT_EQ(terminal::escape_for_record("\\x07"), "\\\\x07");
+    EXPECT_EQ(terminal::escape_for_record("\\"), "\\\\");
+    EXPECT_EQ(terminal::escape_for_record("b\u200Bye\\"), "b\\u200bye\\\\");
+}
+
+TEST(Terminal, TheConsoleKeepsABackslash) {
+    EXPECT_EQ(escape_for_display("C:\\temp"), "C:\\temp");
+}
+
 }  // namespace
