@@ -49,7 +49,9 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     process::ShutdownRequests shutdown_requests(shutdown);
     if (options.trace) trace_on(console);
     std::unique_ptr<Transcript> transcript;
-    if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
+    if (!options.log_path.empty())
+        transcript = std::make_unique<Transcript>(options.log_path,
+                                                  [&console](const std::string& line) { console.err(line); });
 
     net::Socket listener = net::listen_tcp(options.host, options.port);
     console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));

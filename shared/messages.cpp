@@ -70,6 +70,7 @@ constexpr Entry table[] = {
     {start_sockets, "start Winsock {1}", "启动 Winsock {1}"},
     {create_waker, "create the wake-up channel", "创建唤醒通道"},
     {open_log, "open log {1}", "打开日志 {1}"},
+    {write_log, "write log {1}: {2}; the transcript is incomplete", "写入日志 {1}：{2}；日志记录不再完整"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
     {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},
     {unknown_option, "unknown option: '{1}'", "未知选项：'{1}'"},

@@ -184,6 +184,26 @@ TEST(Lesson, TranscriptTellsARealBelFromTheTypedText) {
     EXPECT_EQ(record_texts(log), expected) << log;
 }
 
+TEST(Lesson, ALogThatCannotBeWrittenIsReportedOnceAndServingGoesOn) {
+    if (access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full here";
+    Server server({"--echo", "--log", "/dev/full"});
+    for (int client = 0; client < 2; ++client) {
+        Peer peer(server.port);
+        EXPECT_EQ(peer.read_line(), greeting);
+        for (std::string message : {"one", "two"}) {
+            peer.send(message + "\n");
+            EXPECT_EQ(peer.read_line(), message + "\n");
+        }
+        peer.send("bye\n");
+        EXPECT_EQ(peer.read_until_closed(), "");
+        EXPECT_TRUE(server.child.line_containing("said bye"));
+    }
+    server.child.signal(SIGTERM);
+    EXPECT_EQ(server.child.wait_exit(), 0);
+    EXPECT_EQ(server.child.stderr_text(),
+              "intercom-server: write log /dev/full: no space left on device; the transcript is incomplete\n");
+}
+
 TEST(Lesson, ClientTalksToAPythonLessonServerThatSendsNoNewlines) {
     for (std::string encoding : {"utf-8", "gbk"}) {
         Child script({"/usr/bin/env", "python3", test_file("peers/lesson_server.py"), encoding, "收到了"});
