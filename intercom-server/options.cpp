@@ -90,6 +90,15 @@ void require_fits_max_line(const ServerOptions& o) try {
     throw cli::UsageError(e.what());
 }
 
+// A message with no line end is delivered after the quiet gap, but given up on at the
+// partial timeout: a gap as long as the timeout would give every such message up.
+void require_quiet_gap_below_partial_timeout(const ServerOptions& o) {
+    if (o.wire.quiet_gap < o.wire.partial_deadline) return;
+    std::string gap = std::to_string(o.wire.quiet_gap.count());
+    std::string timeout = std::to_string(std::chrono::duration_cast<seconds>(o.wire.partial_deadline).count());
+    throw cli::UsageError(msg::text(msg::quiet_gap_too_long, {gap, timeout}));
+}
+
 }  // namespace
 
 ServerOptions parse_server_options(int argc, char** argv) {
@@ -102,5 +111,6 @@ ServerOptions parse_server_options(int argc, char** argv) {
     }
     if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
     require_fits_max_line(o);
+    require_quiet_gap_below_partial_timeout(o);
     return o;
 }

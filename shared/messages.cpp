@@ -79,6 +79,9 @@ constexpr Entry table[] = {
     {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
     {no_line_breaks, "{1} cannot contain a line break", "{1} 不能包含换行"},
     {longer_than_max_line, "{1} is longer than --max-line ({2} bytes)", "{1} 超过 --max-line（{2} 字节）"},
+    {quiet_gap_too_long,
+     "--quiet-gap ({1} ms) must be shorter than --partial-timeout ({2} s), or a message with no line end is never delivered",
+     "--quiet-gap（{1} 毫秒）必须短于 --partial-timeout（{2} 秒），否则没有换行的消息永远送不到"},
 
     {recv_partial, "partial message, waiting for the rest", "半条消息，等待其余部分"},
     {recv_one, "1 message", "1 条消息"},

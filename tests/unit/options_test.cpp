@@ -160,6 +160,22 @@ TEST(ServerOptions, BadLimitsAreRefusedNamingTheValue) {
     EXPECT_TRUE(contains(server_refusal({"s", "--idle-timeout", "1.5"}), "'1.5'"));
 }
 
+TEST(ServerOptions, AQuietGapAsLongAsThePartialTimeoutIsRefused) {
+    // Milliseconds against seconds: 1999 ms fits in 2 s, 2000 ms does not.
+    EXPECT_EQ(server({"s", "--quiet-gap", "1999", "--partial-timeout", "2"}).wire.quiet_gap,
+              std::chrono::milliseconds(1999));
+    for (auto args : {std::initializer_list<std::string>{"s", "--quiet-gap", "2000", "--partial-timeout", "2"},
+                      {"s", "--partial-timeout", "2", "--quiet-gap", "2001"},
+                      {"s", "--quiet-gap", "60000", "--partial-timeout", "1"},
+                      {"s", "--quiet-gap", "30000"}}) {  // the default partial timeout is 30 s
+        std::string message = server_refusal(args);
+        EXPECT_TRUE(contains(message, "--quiet-gap") && contains(message, "--partial-timeout")) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+    EXPECT_TRUE(contains(server_refusal({"s", "--quiet-gap", "2000", "--partial-timeout", "2"}), "2000"));
+    EXPECT_EQ(server({"s", "--quiet-gap", "29999"}).wire.partial_deadline, std::chrono::seconds(30));
+}
+
 TEST(ServerOptions, HelpAndVersion) {
     EXPECT_TRUE(server({"s", "--help"}).show_help);
     EXPECT_TRUE(server({"s", "-h"}).show_help);
