@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
         options = parse_server_options(args.count(), args.values());
     } catch (const cli::UsageError& e) {
         console.err(std::string("intercom-server: ") + e.what());
-        console.err(msg::text(msg::server_usage));
+        console.err(msg::text(msg::try_help, {"intercom-server"}));  // the whole usage would bury the error
         return 2;
     }
     if (options.show_help) return console.out(msg::text(msg::server_usage)), 0;

@@ -76,6 +76,9 @@ constexpr Entry table[] = {
     {unknown_option, "unknown option: '{1}'", "未知选项：'{1}'"},
     {option_needs_value, "option needs a value: '{1}'", "选项缺少值：'{1}'"},
     {unexpected_argument, "unexpected argument: '{1}'", "多余的参数：'{1}'"},
+    {invalid_host, "invalid HOST '{1}' (expected HOST, HOST:PORT, [IPv6] or [IPv6]:PORT)",
+     "主机 '{1}' 无效（应为 主机、主机:端口、[IPv6] 或 [IPv6]:端口）"},
+    {port_given_twice, "two ports given: '{1}' and '{2}'", "给了两个端口：'{1}' 和 '{2}'"},
     {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
     {no_line_breaks, "{1} cannot contain a line break", "{1} 不能包含换行"},
     {longer_than_max_line, "{1} is longer than --max-line ({2} bytes)", "{1} 超过 --max-line（{2} 字节）"},
@@ -90,8 +93,9 @@ constexpr Entry table[] = {
     {recv_after_bye, "after bye: dropped", "bye 之后：丢弃"},
 
     {server_usage,
-     "usage: intercom-server [options]\n"
-     "  -p, --port PORT        listen port (default 8888; 0 = any free port)\n"
+     "usage: intercom-server [options] [PORT]\n"
+     "  -p, --port PORT        listen port (default 8888; 0 = any free port);\n"
+     "                         a bare PORT argument does the same\n"
      "      --host ADDR        listen address (default: all, IPv6 and IPv4)\n"
      "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
      "      --echo             answer every message with itself\n"
@@ -117,8 +121,9 @@ constexpr Entry table[] = {
      "  -V, --version          show the version\n"
      "At the console: a line answers the conversation waiting longest; '@N text'\n"
      "answers conversation #N; '/list' shows the conversations.",
-     "用法：intercom-server [选项]\n"
-     "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）\n"
+     "用法：intercom-server [选项] [端口]\n"
+     "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）；\n"
+     "                         也可直接给出端口参数\n"
      "      --host ADDR        监听地址（默认：全部，IPv6 与 IPv4）\n"
      "      --greeting TEXT    对每个客户端说的第一句话（默认 天王盖地虎）\n"
      "      --echo             把每条消息原样回答\n"
@@ -142,6 +147,8 @@ constexpr Entry table[] = {
      "'/list' 列出所有对话。"},
     {client_usage,
      "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
+     "       HOST may also be HOST:PORT, [IPv6] or [IPv6]:PORT (e.g. [::1]:8888)\n"
+     "  -p, --port PORT        the server's port (default 8888)\n"
      "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
      "      --raw              send messages without a trailing newline\n"
      "      --countersign TEXT answer the greeting with TEXT at once (e.g. 宝塔镇河妖)\n"
@@ -150,6 +157,8 @@ constexpr Entry table[] = {
      "  -V, --version          show the version\n"
      "Type a line and press Enter on your turn; 'bye' or end of input ends it.",
      "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
+     "       主机也可写作 主机:端口、[IPv6] 或 [IPv6]:端口（如 [::1]:8888）\n"
+     "  -p, --port PORT        服务器端口（默认 8888）\n"
      "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
      "      --raw              发送消息时不加换行\n"
      "      --countersign TEXT 收到问候后立即以 TEXT 对暗号（如 宝塔镇河妖）\n"
@@ -157,6 +166,7 @@ constexpr Entry table[] = {
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
      "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。"},
+    {try_help, "try '{1} --help'", "输入 '{1} --help' 查看用法"},
 };
 
 constexpr bool table_in_order() {

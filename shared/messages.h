@@ -29,12 +29,13 @@ enum Id {
     too_long_not_sent,
     // errors from the shared code
     look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, write_log, unknown_encoding,
-    invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks, longer_than_max_line,
+    invalid_value, unknown_option, option_needs_value, unexpected_argument, invalid_host, port_given_twice,
+    cannot_be_empty, no_line_breaks, longer_than_max_line,
     quiet_gap_too_long,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,
     // --help
-    server_usage, client_usage,
+    server_usage, client_usage, try_help,
     count  // not a message: the size of the table
 };
 
