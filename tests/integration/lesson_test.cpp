@@ -259,16 +259,15 @@ TEST(Lesson, MessagesFollowTheLocaleChineseUnderZh) {
     you.write("bye\n");
     EXPECT_EQ(you.wait_exit(), 0);
     EXPECT_TRUE(server.line_containing("说了再见 (bye)"));
-    Child bad({program("intercom-client"), "--port"}, {"LC_ALL=zh_TW.UTF-8"});
+    Child bad({program("intercom-client"), "--bogus"}, {"LC_ALL=zh_TW.UTF-8"});
     EXPECT_EQ(bad.wait_exit(), 2);
-    EXPECT_NE(bad.stderr_text().find("未知选项：'--port'"), std::string::npos) << bad.stderr_text();
-    EXPECT_NE(bad.stderr_text().find("用法：intercom-client"), std::string::npos);
+    EXPECT_EQ(bad.stderr_text(), "intercom-client: 未知选项：'--bogus'\n输入 'intercom-client --help' 查看用法\n");
 }
 
 TEST(Lesson, MessagesAreEnglishOtherwise) {
-    Child bad({program("intercom-client"), "--port"}, {"LC_ALL=de_DE.UTF-8"});
+    Child bad({program("intercom-client"), "--bogus"}, {"LC_ALL=de_DE.UTF-8"});
     EXPECT_EQ(bad.wait_exit(), 2);
-    EXPECT_NE(bad.stderr_text().find("unknown option: '--port'"), std::string::npos) << bad.stderr_text();
+    EXPECT_EQ(bad.stderr_text(), "intercom-client: unknown option: '--bogus'\ntry 'intercom-client --help'\n");
 }
 
 TEST(Lesson, ClientRefusedForAWrongCountersignExitsOneEvenWithPipedInput) {
