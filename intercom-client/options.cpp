@@ -39,13 +39,14 @@ HostAndPort split_host_port(const std::string& argument) {
     if (argument[0] == '[') {
         std::size_t close = argument.find(']');
         if (close == std::string::npos || close == 1) throw invalid();
-        std::string rest = argument.substr(close + 1);
-        if (!rest.empty() && rest[0] != ':') throw invalid();
-        if (rest.empty()) return {argument.substr(1, close - 1), std::nullopt};
-        return {argument.substr(1, close - 1), rest.substr(1)};
+        std::string host = argument.substr(1, close - 1), rest = argument.substr(close + 1);
+        if (rest.empty()) return {host, std::nullopt};
+        if (rest[0] != ':') throw invalid();
+        return {host, rest.substr(1)};
     }
     std::size_t colon = argument.find(':');
-    if (colon == std::string::npos || argument.find(':', colon + 1) != std::string::npos) return {argument, {}};
+    bool one_colon = colon != std::string::npos && argument.find(':', colon + 1) == std::string::npos;
+    if (!one_colon) return {argument, std::nullopt};
     if (colon == 0) throw invalid();
     return {argument.substr(0, colon), argument.substr(colon + 1)};
 }

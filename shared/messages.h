@@ -30,8 +30,7 @@ enum Id {
     // errors from the shared code
     look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, write_log, unknown_encoding,
     invalid_value, unknown_option, option_needs_value, unexpected_argument, invalid_host, port_given_twice,
-    cannot_be_empty, no_line_breaks, longer_than_max_line,
-    quiet_gap_too_long,
+    cannot_be_empty, no_line_breaks, longer_than_max_line, quiet_gap_too_long,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,
     // --help
