@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
         options = parse_client_options(args.count(), args.values());
     } catch (const cli::UsageError& e) {
         console.err(std::string("intercom-client: ") + e.what());
-        console.err(msg::text(msg::client_usage));
+        console.err(msg::text(msg::try_help, {"intercom-client"}));  // the whole usage would bury the error
         return 2;
     }
     if (options.show_help) return console.out(msg::text(msg::client_usage)), 0;

@@ -60,7 +60,9 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     process::ShutdownRequests shutdown_requests(shutdown);
     if (options.trace) trace_on(console);
     std::unique_ptr<Transcript> transcript;
-    if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);
+    if (!options.log_path.empty())
+        transcript = std::make_unique<Transcript>(options.log_path,
+                                                  [&console](const std::string& line) { console.err(line); });
 
     net::Socket listener = net::listen_tcp(options.host, options.port);
     console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
         options = parse_server_options(args.count(), args.values());
     } catch (const cli::UsageError& e) {
         console.err(std::string("intercom-server: ") + e.what());
-        console.err(msg::text(msg::server_usage));
+        console.err(msg::text(msg::try_help, {"intercom-server"}));  // the whole usage would bury the error
         return 2;
     }
     if (options.show_help) return console.out(msg::text(msg::server_usage)), 0;

@@ -90,17 +90,33 @@ void require_fits_max_line(const ServerOptions& o) try {
     throw cli::UsageError(e.what());
 }
 
+// A message with no line end is delivered after the quiet gap, but given up on at the
+// partial timeout: a gap as long as the timeout would give every such message up.
+void require_quiet_gap_below_partial_timeout(const ServerOptions& o) {
+    if (o.wire.quiet_gap < o.wire.partial_deadline) return;
+    std::string gap = std::to_string(o.wire.quiet_gap.count());
+    std::string timeout = std::to_string(std::chrono::duration_cast<seconds>(o.wire.partial_deadline).count());
+    throw cli::UsageError(msg::text(msg::quiet_gap_too_long, {gap, timeout}));
+}
+
 }  // namespace
 
 ServerOptions parse_server_options(int argc, char** argv) {
     ServerOptions o;
     optind = 0;  // glibc: start afresh, so the parser can run more than once (tests)
     opterr = 0;  // we print our own message, naming the bad value
+    const char* port_option = nullptr;  // the last -p, as typed
     for (int c; (c = getopt_long(argc, argv, ":p:hV", long_options, nullptr)) != -1;) {
         if (c == '?' || c == ':') throw cli::UsageError(cli::bad_option_message(argv, optind, optopt, c == ':'));
+        if (c == 'p') port_option = optarg;
         apply(o, c, optarg ? optarg : "");
+    }
+    if (optind < argc) {  // a bare PORT, as nc -l and python -m http.server take it
+        if (port_option) throw cli::UsageError(msg::text(msg::port_given_twice, {port_option, argv[optind]}));
+        o.port = cli::parse_port(argv[optind++], true);
     }
     if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
     require_fits_max_line(o);
+    require_quiet_gap_below_partial_timeout(o);
     return o;
 }

@@ -4,13 +4,15 @@
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include "../shared/messages.h"
 #include "../shared/net.h"
 #include "../shared/process.h"
 #include "../shared/terminal.h"
 
-Transcript::Transcript(const std::string& path) : file_(process::open_for_append(path)) {
+Transcript::Transcript(const std::string& path, Report report)
+    : path_(path), file_(process::open_for_append(path)), report_(std::move(report)) {
     if (!file_)
         throw std::runtime_error(msg::text(msg::open_log, {path}) + ": " +
                                  net::error_text(std::error_code(errno, std::generic_category())));
@@ -21,9 +23,17 @@ Transcript::~Transcript() { std::fclose(file_); }
 void Transcript::record(const std::string& conversation, Direction direction, const std::string& text) {
     std::string line = iso8601_utc(std::chrono::system_clock::now()) + " " + conversation +
                        (direction == Direction::in ? " in " : " out ") +
-                       terminal::escape_for_display(text) + "\n";
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+                       terminal::escape_for_record(text) + "\n";
+    errno = 0;
+    if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+        failed(errno != 0 ? errno : EIO);
+}
+
+// Said once: a full disk would otherwise say it again for every message.
+void Transcript::failed(int error) {
+    if (reported_.exchange(true)) return;
+    std::string why = net::error_text(std::error_code(error, std::generic_category()));
+    report_("intercom-server: " + msg::text(msg::write_log, {path_, why}));
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point when) {

@@ -9,7 +9,7 @@
 
 namespace cli {
 
-// Bad usage: main prints it with the usage text and exits 2.
+// Bad usage: main prints it, says where the usage is (--help) and exits 2.
 class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;

@@ -98,14 +98,21 @@ constexpr Entry table[] = {
     {start_sockets, "start Winsock {1}", "启动 Winsock {1}"},
     {create_waker, "create the wake-up channel", "创建唤醒通道"},
     {open_log, "open log {1}", "打开日志 {1}"},
+    {write_log, "write log {1}: {2}; the transcript is incomplete", "写入日志 {1}：{2}；日志记录不再完整"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
     {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},
     {unknown_option, "unknown option: '{1}'", "未知选项：'{1}'"},
     {option_needs_value, "option needs a value: '{1}'", "选项缺少值：'{1}'"},
     {unexpected_argument, "unexpected argument: '{1}'", "多余的参数：'{1}'"},
+    {invalid_host, "invalid HOST '{1}' (expected HOST, HOST:PORT, [IPv6] or [IPv6]:PORT)",
+     "主机 '{1}' 无效（应为 主机、主机:端口、[IPv6] 或 [IPv6]:端口）"},
+    {port_given_twice, "two ports given: '{1}' and '{2}'", "给了两个端口：'{1}' 和 '{2}'"},
     {cannot_be_empty, "{1} cannot be empty", "{1} 不能为空"},
     {no_line_breaks, "{1} cannot contain a line break", "{1} 不能包含换行"},
     {longer_than_max_line, "{1} is longer than --max-line ({2} bytes)", "{1} 超过 --max-line（{2} 字节）"},
+    {quiet_gap_too_long,
+     "--quiet-gap ({1} ms) must be shorter than --partial-timeout ({2} s), or a message with no line end is never delivered",
+     "--quiet-gap（{1} 毫秒）必须短于 --partial-timeout（{2} 秒），否则没有换行的消息永远送不到"},
 
     {recv_partial, "partial message, waiting for the rest", "半条消息，等待其余部分"},
     {recv_one, "1 message", "1 条消息"},
@@ -118,8 +125,9 @@ constexpr Entry table[] = {
      "(有 {1} 行没有显示：输出没有被读取；--log 记录每一条消息)"},
 
     {server_usage,
-     "usage: intercom-server [options]\n"
-     "  -p, --port PORT        listen port (default 8888; 0 = any free port)\n"
+     "usage: intercom-server [options] [PORT]\n"
+     "  -p, --port PORT        listen port (default 8888; 0 = any free port);\n"
+     "                         a bare PORT argument does the same\n"
      "      --host ADDR        listen address (default: all, IPv6 and IPv4)\n"
      "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
      "      --echo             answer every message with itself\n"
@@ -145,8 +153,9 @@ constexpr Entry table[] = {
      "  -V, --version          show the version\n"
      "At the console: a line answers the conversation waiting longest; '@N text'\n"
      "answers conversation #N; '/list' shows the conversations.",
-     "用法：intercom-server [选项]\n"
-     "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）\n"
+     "用法：intercom-server [选项] [端口]\n"
+     "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）；\n"
+     "                         也可直接给出端口参数\n"
      "      --host ADDR        监听地址（默认：全部，IPv6 与 IPv4）\n"
      "      --greeting TEXT    对每个客户端说的第一句话（默认 天王盖地虎）\n"
      "      --echo             把每条消息原样回答\n"
@@ -170,6 +179,8 @@ constexpr Entry table[] = {
      "'/list' 列出所有对话。"},
     {client_usage,
      "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
+     "       HOST may also be HOST:PORT, [IPv6] or [IPv6]:PORT (e.g. [::1]:8888)\n"
+     "  -p, --port PORT        the server's port (default 8888)\n"
      "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
      "      --raw              send messages without a trailing newline\n"
      "      --countersign TEXT answer the greeting with TEXT at once (e.g. 宝塔镇河妖)\n"
@@ -178,6 +189,8 @@ constexpr Entry table[] = {
      "  -V, --version          show the version\n"
      "Type a line and press Enter on your turn; 'bye' or end of input ends it.",
      "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
+     "       主机也可写作 主机:端口、[IPv6] 或 [IPv6]:端口（如 [::1]:8888）\n"
+     "  -p, --port PORT        服务器端口（默认 8888）\n"
      "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
      "      --raw              发送消息时不加换行\n"
      "      --countersign TEXT 收到问候后立即以 TEXT 对暗号（如 宝塔镇河妖）\n"
@@ -185,6 +198,7 @@ constexpr Entry table[] = {
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
      "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。"},
+    {try_help, "try '{1} --help'", "输入 '{1} --help' 查看用法"},
 };
 
 constexpr bool table_in_order() {
@@ -208,14 +222,32 @@ bool chinese() {
     return answer;
 }
 
+namespace {
+
+// The number of the placeholder {1}..{9} that starts at `at`, or 0 if none does.
+std::size_t placeholder_at(std::string_view pattern, std::size_t at) {
+    if (at + 2 >= pattern.size() || pattern[at] != '{' || pattern[at + 2] != '}') return 0;
+    char digit = pattern[at + 1];
+    return digit >= '1' && digit <= '9' ? static_cast<std::size_t>(digit - '0') : 0;
+}
+
+}  // namespace
+
+// One pass over the template, left to right: an argument is copied as it is, so
+// braces inside it ("--port '{3}'") are never taken for placeholders of their own.
 std::string text(Id id, std::initializer_list<std::string_view> args) {
     const Entry& entry = table[id];
-    std::string out = chinese() ? entry.chinese : entry.english;
-    std::size_t n = 1;
-    for (std::string_view arg : args) {
-        std::string mark = "{" + std::to_string(n++) + "}";
-        std::size_t at = out.find(mark);
-        if (at != std::string::npos) out.replace(at, mark.size(), arg);
+    std::string_view pattern = chinese() ? entry.chinese : entry.english;
+    std::string out;
+    out.reserve(pattern.size());
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        std::size_t n = placeholder_at(pattern, i);
+        if (n == 0 || n > args.size()) {  // not a placeholder, or none given for it: kept
+            out += pattern[i];
+            continue;
+        }
+        out += args.begin()[n - 1];
+        i += 2;
     }
     return out;
 }

@@ -31,14 +31,15 @@ enum Id {
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
     too_long_not_sent,
     // errors from the shared code
-    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, unknown_encoding,
-    invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks, longer_than_max_line,
+    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, write_log, unknown_encoding,
+    invalid_value, unknown_option, option_needs_value, unexpected_argument, invalid_host, port_given_twice,
+    cannot_be_empty, no_line_breaks, longer_than_max_line, quiet_gap_too_long,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye, recv_late_line_end, quiet_gap_delivered,
     // the console, when its output is not being read
     lines_not_shown,
     // --help
-    server_usage, client_usage,
+    server_usage, client_usage, try_help,
     count  // not a message: the size of the table
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <utility>
 
 #include "messages.h"
@@ -11,35 +12,82 @@ namespace terminal {
 
 namespace {
 
-bool shown_escaped(char32_t cp) {
-    if (cp < 0x20) return cp != '\t';
-    if (cp >= 0x7F && cp <= 0x9F) return true;         // DEL and the C1 controls (CSI…)
-    if (cp >= 0x202A && cp <= 0x202E) return true;     // bidi embeddings and overrides
-    if (cp >= 0x2066 && cp <= 0x2069) return true;     // bidi isolates
-    return cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+// What a terminal would act on, or draw as nothing, as sorted ranges of code points.
+// From Unicode 15.1: the controls (Cc) but TAB; the format characters (Cf) that draw
+// nothing; and the Default_Ignorable_Code_Point fillers, which draw nothing either, so
+// that `b<U+200B>ye` cannot pass for `bye`. Left as they are, on purpose:
+// - the variation selectors U+FE00..U+FE0F and U+E0100..U+E01EF: emoji presentation
+//   (U+2764 U+FE0F, the red heart) and CJK glyph variants need them, and they only
+//   change how the character before them is drawn;
+// - the visible Cf characters (the Arabic number signs U+0600..U+0605 and the other
+//   prepended concatenation marks) and the Egyptian hieroglyph format controls.
+// ZWJ (U+200D) and the tags (U+E0020..U+E007F) are shown escaped although emoji
+// sequences use them (a family of three, the flag of Scotland): text hidden in tags
+// matters more than an emoji shown as its parts.
+struct Range {
+    char32_t first, last;
+};
+
+constexpr Range shown_escaped[] = {
+    {0x0000, 0x0008},    // C0 controls before TAB
+    {0x000A, 0x001F},    // the rest of C0: LF, CR, ESC …
+    {0x007F, 0x009F},    // DEL and the C1 controls (U+009B is CSI)
+    {0x00AD, 0x00AD},    // soft hyphen
+    {0x034F, 0x034F},    // combining grapheme joiner
+    {0x061C, 0x061C},    // Arabic letter mark (bidi)
+    {0x115F, 0x1160},    // Hangul choseong and jungseong fillers
+    {0x17B4, 0x17B5},    // Khmer inherent vowels
+    {0x180B, 0x180F},    // Mongolian free variation selectors and vowel separator
+    {0x200B, 0x200F},    // zero-width space, non-joiner, joiner; LRM, RLM
+    {0x2028, 0x202E},    // line and paragraph separators; bidi embeddings, overrides
+    {0x2060, 0x206F},    // word joiner, invisible operators, (unassigned U+2065),
+                         // bidi isolates, deprecated format characters
+    {0x3164, 0x3164},    // Hangul filler
+    {0xFEFF, 0xFEFF},    // zero-width no-break space (byte order mark)
+    {0xFFA0, 0xFFA0},    // halfwidth Hangul filler
+    {0xFFF9, 0xFFFB},    // interlinear annotation
+    {0x1BCA0, 0x1BCA3},  // shorthand format controls
+    {0x1D173, 0x1D17A},  // musical symbol format controls
+    {0xE0000, 0xE007F},  // language tag and tag characters
+};
+
+bool is_shown_escaped(char32_t cp) {
+    const Range* after = std::upper_bound(std::begin(shown_escaped), std::end(shown_escaped), cp,
+                                          [](char32_t c, const Range& r) { return c < r.first; });
+    return after != std::begin(shown_escaped) && cp <= (after - 1)->last;
 }
 
-}  // namespace
+// "\x1b" below U+0080, "\u200b" up to U+FFFF, "\U000e0041" beyond: as in C and Python.
+std::string escaped(char32_t cp) {
+    char text[12];
+    auto code = static_cast<unsigned>(cp);
+    if (cp < 0x80) std::snprintf(text, sizeof text, "\\x%02x", code);
+    else if (cp <= 0xFFFF) std::snprintf(text, sizeof text, "\\u%04x", code);
+    else std::snprintf(text, sizeof text, "\\U%08x", code);
+    return text;
+}
 
-std::string escape_for_display(std::string_view utf8) {
+std::string escape(std::string_view utf8, bool backslash_too) {
     std::string out;
     out.reserve(utf8.size());
     while (!utf8.empty()) {
         codec::Utf8Step step = codec::utf8_step(utf8);
-        if (step.kind != codec::Utf8Step::valid) {
-            out += "\xEF\xBF\xBD";
-        } else if (shown_escaped(step.code_point)) {
-            char text[12];
-            std::snprintf(text, sizeof text, step.code_point < 0x80 ? "\\x%02x" : "\\u%04x",
-                          static_cast<unsigned>(step.code_point));
-            out += text;
-        } else {
-            out.append(utf8.substr(0, step.length));
-        }
+        if (step.kind != codec::Utf8Step::valid) out += "\xEF\xBF\xBD";
+        else if (is_shown_escaped(step.code_point)) out += escaped(step.code_point);
+        else if (backslash_too && step.code_point == '\\') out += "\\\\";
+        else out.append(utf8.substr(0, step.length));
         utf8.remove_prefix(step.length);
     }
     return out;
 }
+
+}  // namespace
+
+// The console keeps a backslash as it is: a person reads it, and C:\temp reads better
+// than C:\\temp. Only a record that is read back needs the two told apart.
+std::string escape_for_display(std::string_view utf8) { return escape(utf8, false); }
+
+std::string escape_for_record(std::string_view utf8) { return escape(utf8, true); }
 
 namespace {
 constexpr std::size_t most_queued = 1024 * 1024;  // lines past this are counted, not kept

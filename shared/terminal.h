@@ -21,10 +21,18 @@
 
 namespace terminal {
 
-// Peer text made safe to print: C0 controls but TAB, DEL and C1 controls as "\x1b" or
-// "\u009b"; bidirectional overrides (U+202E…) and line separators as "\u202e".
-// Takes valid UTF-8 (codec's output), returns valid UTF-8.
+// Peer text made safe to print: what a terminal would act on (C0 controls but TAB,
+// DEL, C1 controls, bidi controls, line separators) and what it would draw as nothing
+// (zero-width and format characters, fillers, tags) shown escaped, by code point:
+// "\x1b" below U+0080, "\u200b" up to U+FFFF, "\U000e0041" beyond. Invalid UTF-8
+// becomes U+FFFD. Returns valid UTF-8. The list is in terminal.cpp.
 std::string escape_for_display(std::string_view utf8);
+
+// The same, and a backslash as "\\", so that a record reads back exactly (the --log
+// transcript): undoing "\\", "\xHH", "\uHHHH" and "\UHHHHHHHH", left to right, gives
+// the text again, whenever the text was valid UTF-8. A real BEL is "\x07", the typed
+// text \x07 is "\\x07".
+std::string escape_for_record(std::string_view utf8);
 
 // The console's encoding, from the locale: "UTF-8", "GBK", … (always one codec allows).
 std::string console_encoding();

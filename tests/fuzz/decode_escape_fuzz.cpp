@@ -5,8 +5,9 @@
 // - decoding gives valid UTF-8, and the same text whatever the pieces (a character
 //   split between two recv() calls comes out whole);
 // - escape_for_display gives valid UTF-8 with no C0 control but TAB, no DEL, no C1
-//   control and no bidirectional override or line separator: nothing a terminal
-//   would act on. The same holds for raw bytes handed to it directly.
+//   control, no bidirectional override or line separator, and no zero-width, format
+//   or filler character: nothing a terminal would act on or draw as nothing. The
+//   same holds for raw bytes handed to it directly.
 #include <string>
 
 #include "../../shared/codec.h"
@@ -25,6 +26,14 @@ bool acted_on_by_terminals(char32_t cp) {
     return cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
 }
 
+// Drawn as nothing: zero-width, format and filler characters, tags.
+bool invisible(char32_t cp) {
+    return cp == 0x00AD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 ||
+           (cp >= 0x180B && cp <= 0x180F) || (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x206F) ||
+           cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0 || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+           (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
 // Every character of `text`, which must be valid UTF-8; false at the first invalid one.
 template <typename Check>
 bool each_character(std::string_view text, Check check) {
@@ -40,6 +49,7 @@ bool each_character(std::string_view text, Check check) {
 void check_safe_to_print(std::string_view shown) {
     bool valid = each_character(shown, [](char32_t cp) {
         fuzz::require(!acted_on_by_terminals(cp), "no control character reaches the terminal");
+        fuzz::require(!invisible(cp), "no invisible character reaches the terminal");
     });
     fuzz::require(valid, "escape_for_display gives valid UTF-8");
 }

@@ -106,7 +106,8 @@ TEST(Hostile, EndlessLineIsClosedAndServerMemoryStaysBounded) {
 }
 
 TEST(Hostile, TricklingClientIsClosedByThePartialMessageDeadline) {
-    Server server({"--echo", "--quiet-gap", "2000", "--partial-timeout", "2"});
+    // A quiet gap the trickle never leaves (and shorter than the deadline, as it must be).
+    Server server({"--echo", "--quiet-gap", "1500", "--partial-timeout", "2"});
     Peer peer(server.port);
     peer.read_line();
     for (int i = 0; i < 12 && !peer.closed(); ++i) {  // one byte every 0.5 s, never a line end

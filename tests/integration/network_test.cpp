@@ -94,7 +94,29 @@ TEST(Network, HostThatCannotBeLookedUpIsOneLineAndExitOne) {
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
 
-TEST(Network, BadOptionsPrintUsageAndExitTwoEchoingTheValue) {
+TEST(Network, TheClientTakesHostColonPortAndDashP) {
+    Server server({"--echo"});
+    std::string port = std::to_string(server.port);
+    for (std::vector<std::string> target : {std::vector<std::string>{"127.0.0.1:" + port},
+                                            {"-p", port, "127.0.0.1"},
+                                            {"--port", port}}) {
+        target.insert(target.begin(), program("intercom-client"));
+        Child you(target);
+        EXPECT_TRUE(you.line_containing("[127.0.0.1:" + port + "] 天王盖地虎")) << target[1];
+        you.write("bye\n");
+        EXPECT_EQ(you.wait_exit(), 0) << target[1] << you.stderr_text();
+    }
+}
+
+TEST(Network, TheServerTakesABarePort) {
+    Child server({program("intercom-server"), "--host", "127.0.0.1", "--echo", "0"});
+    std::optional<std::string> line = server.line_containing("listening on 127.0.0.1:");
+    ASSERT_TRUE(line) << server.stderr_text();
+    EXPECT_NE(line->substr(line->rfind(':') + 1), "0") << *line;
+}
+
+// One line saying what was wrong, one saying where the usage is: not the whole usage.
+TEST(Network, BadOptionsPrintOneLineAndExitTwoEchoingTheValue) {
     struct Case {
         std::vector<std::string> args;
         std::string echoed;
@@ -107,13 +129,19 @@ TEST(Network, BadOptionsPrintUsageAndExitTwoEchoingTheValue) {
         {{program("intercom-server"), "--encoding", "ISO-2022-CN-EXT"}, "'ISO-2022-CN-EXT'"},
         {{program("intercom-client"), "-x"}, "'-x'"},
         {{program("intercom-client"), "127.0.0.1", "0"}, "'0'"},
+        {{program("intercom-client"), "[::1]x"}, "'[::1]x'"},
+        {{program("intercom-server"), "--port", "{3}"}, "'{3}'"},
     };
     for (Case& c : cases) {
         Child program_run(c.args);
         EXPECT_EQ(program_run.wait_exit(), 2) << c.args[1];
         std::string err = program_run.stderr_text();
-        EXPECT_NE(err.find(c.echoed), std::string::npos) << err;
-        EXPECT_NE(err.find("usage:"), std::string::npos) << err;
+        std::string name = c.args[0].substr(c.args[0].rfind('/') + 1);
+        std::size_t first_end = err.find('\n');
+        ASSERT_NE(first_end, std::string::npos) << err;
+        EXPECT_EQ(err.rfind(name + ": ", 0), 0u) << err;
+        EXPECT_NE(err.substr(0, first_end).find(c.echoed), std::string::npos) << err;
+        EXPECT_EQ(err.substr(first_end + 1), "try '" + name + " --help'\n");
         EXPECT_EQ(program_run.stdout_text(), "");
     }
 }

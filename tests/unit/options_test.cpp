@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../../intercom-client/options.h"
@@ -112,8 +113,28 @@ TEST(ServerOptions, AMissingValueIsRefusedNamingTheOption) {
     }
 }
 
+TEST(ServerOptions, ABarePortArgumentIsThePort) {
+    EXPECT_EQ(server({"s", "9000"}).port, 9000);
+    EXPECT_EQ(server({"s", "0"}).port, 0);
+    EXPECT_EQ(server({"s", "9000", "--echo"}).port, 9000);
+    EXPECT_EQ(server({"s", "--echo", "9000"}).answers, ServerOptions::Answers::echo);
+}
+
+TEST(ServerOptions, ABadBarePortIsRefusedNamingIt) {
+    for (const char* bad : {"http", "65536", "80x", "{3}"}) {
+        std::string message = server_refusal({"s", bad});
+        EXPECT_TRUE(contains(message, std::string("'") + bad + "'")) << bad << ": " << message;
+    }
+}
+
+TEST(ServerOptions, TwoPortsAreRefusedNamingBoth) {
+    std::string message = server_refusal({"s", "-p", "9000", "9001"});
+    EXPECT_TRUE(contains(message, "'9000'") && contains(message, "'9001'")) << message;
+    EXPECT_EQ(server({"s", "-p", "9000", "-p", "9001"}).port, 9001);  // a later option wins, as always
+}
+
 TEST(ServerOptions, StrayArgumentsAreRefused) {
-    EXPECT_TRUE(contains(server_refusal({"s", "8888"}), "8888"));
+    EXPECT_TRUE(contains(server_refusal({"s", "8888", "extra"}), "'extra'"));
 }
 
 TEST(ServerOptions, GreetingMayBeChangedButNotEmptied) {
@@ -158,6 +179,22 @@ TEST(ServerOptions, BadLimitsAreRefusedNamingTheValue) {
     EXPECT_TRUE(contains(server_refusal({"s", "--max-clients", "0"}), "'0'"));
     EXPECT_TRUE(contains(server_refusal({"s", "--max-clients", "-5"}), "'-5'"));
     EXPECT_TRUE(contains(server_refusal({"s", "--idle-timeout", "1.5"}), "'1.5'"));
+}
+
+TEST(ServerOptions, AQuietGapAsLongAsThePartialTimeoutIsRefused) {
+    // Milliseconds against seconds: 1999 ms fits in 2 s, 2000 ms does not.
+    EXPECT_EQ(server({"s", "--quiet-gap", "1999", "--partial-timeout", "2"}).wire.quiet_gap,
+              std::chrono::milliseconds(1999));
+    for (auto args : {std::initializer_list<std::string>{"s", "--quiet-gap", "2000", "--partial-timeout", "2"},
+                      {"s", "--partial-timeout", "2", "--quiet-gap", "2001"},
+                      {"s", "--quiet-gap", "60000", "--partial-timeout", "1"},
+                      {"s", "--quiet-gap", "30000"}}) {  // the default partial timeout is 30 s
+        std::string message = server_refusal(args);
+        EXPECT_TRUE(contains(message, "--quiet-gap") && contains(message, "--partial-timeout")) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+    EXPECT_TRUE(contains(server_refusal({"s", "--quiet-gap", "2000", "--partial-timeout", "2"}), "2000"));
+    EXPECT_EQ(server({"s", "--quiet-gap", "29999"}).wire.partial_deadline, std::chrono::seconds(30));
 }
 
 TEST(ServerOptions, HelpAndVersion) {
@@ -210,9 +247,64 @@ TEST(ClientOptions, AnEmptyHostIsRefused) {
 }
 
 TEST(ClientOptions, UnknownOptionsAndMissingValuesAreRefusedNamingThem) {
-    EXPECT_TRUE(contains(client_refusal({"c", "--port", "80"}), "--port"));
+    EXPECT_TRUE(contains(client_refusal({"c", "--bogus", "80"}), "--bogus"));
     EXPECT_TRUE(contains(client_refusal({"c", "-z"}), "-z"));
     EXPECT_TRUE(contains(client_refusal({"c", "--encoding"}), "--encoding"));
+    EXPECT_TRUE(contains(client_refusal({"c", "--port"}), "--port"));
+    EXPECT_TRUE(contains(client_refusal({"c", "-p"}), "-p"));
+}
+
+// Where a test expects a host and port: both, compared at once for a clear failure.
+std::pair<std::string, int> target(std::initializer_list<std::string> args) {
+    ClientOptions o = client(args);
+    return {o.host, o.port};
+}
+
+TEST(ClientOptions, PortMayBeGivenWithAnOption) {
+    EXPECT_EQ(target({"c", "-p", "9000"}), std::make_pair(std::string("127.0.0.1"), 9000));
+    EXPECT_EQ(target({"c", "--port", "9000", "example.org"}), std::make_pair(std::string("example.org"), 9000));
+    EXPECT_EQ(target({"c", "example.org", "--port=9001"}), std::make_pair(std::string("example.org"), 9001));
+    EXPECT_EQ(target({"c", "-p9002", "::1"}), std::make_pair(std::string("::1"), 9002));
+}
+
+TEST(ClientOptions, HostAndPortMayBeOneArgument) {
+    using Target = std::pair<std::string, int>;
+    EXPECT_EQ(target({"c", "example.org:9000"}), Target("example.org", 9000));
+    EXPECT_EQ(target({"c", "127.0.0.1:9000"}), Target("127.0.0.1", 9000));
+    EXPECT_EQ(target({"c", "[::1]:9000"}), Target("::1", 9000));
+    EXPECT_EQ(target({"c", "[::1]"}), Target("::1", 8888));
+    EXPECT_EQ(target({"c", "[::1]", "9000"}), Target("::1", 9000));
+    EXPECT_EQ(target({"c", "[fe80::1%eth0]:9000"}), Target("fe80::1%eth0", 9000));
+    // Without brackets, an address with colons is all address.
+    EXPECT_EQ(target({"c", "::1"}), Target("::1", 8888));
+    EXPECT_EQ(target({"c", "fe80::1:9000"}), Target("fe80::1:9000", 8888));
+}
+
+TEST(ClientOptions, BadHostFormsAreRefusedNamingTheValue) {
+    for (const char* bad : {"[::1", "[::1]9000", "[::1]x:9000", "[]", "[]:9000", ":9000"}) {
+        std::string message = client_refusal({"c", bad});
+        EXPECT_TRUE(contains(message, std::string("'") + bad + "'")) << bad << ": " << message;
+    }
+    for (const char* bad_port : {"0", "65536", "http", ""}) {
+        std::string message = client_refusal({"c", std::string("localhost:") + bad_port});
+        EXPECT_TRUE(contains(message, std::string("'") + bad_port + "'")) << bad_port << ": " << message;
+        message = client_refusal({"c", std::string("[::1]:") + bad_port});
+        EXPECT_TRUE(contains(message, std::string("'") + bad_port + "'")) << bad_port << ": " << message;
+        message = client_refusal({"c", "-p", bad_port});
+        EXPECT_TRUE(contains(message, std::string("'") + bad_port + "'")) << bad_port << ": " << message;
+    }
+}
+
+TEST(ClientOptions, TwoPortsAreRefusedNamingBoth) {
+    for (auto args : {std::initializer_list<std::string>{"c", "localhost:9000", "9001"},
+                      {"c", "-p", "9000", "localhost:9001"},
+                      {"c", "-p", "9000", "localhost", "9001"},
+                      {"c", "[::1]:9000", "9001"}}) {
+        std::string message = client_refusal(args);
+        EXPECT_TRUE(contains(message, "'9000'") && contains(message, "'9001'")) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+    EXPECT_EQ(client({"c", "-p", "9000", "-p", "9001"}).port, 9001);  // a later option wins, as always
 }
 
 TEST(ClientOptions, EncodingIsCheckedAndNormalised) {
