@@ -125,7 +125,7 @@ void ConsoleOperator::give(int id, const std::string& text) {
 // "@N text": for #N alone.
 void ConsoleOperator::address(const std::string& line) {
     std::size_t digits = line.find_first_not_of("0123456789", 1);
-    if (digits == 1 || digits > 9) return console_.err(msg::text(msg::at_usage));
+    if (digits == 1 || (digits != std::string::npos && digits > 9)) return console_.err(msg::text(msg::at_usage));
     std::string text = digits == std::string::npos ? "" : trimmed(line.substr(digits));
     if (digits != std::string::npos && line[digits] != ' ' && line[digits] != '\t')
         return console_.err(msg::text(msg::at_usage));

@@ -184,6 +184,12 @@ Peer::Peer(int port, int receive_buffer) {
         throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
 }
 
+std::unique_ptr<Peer> Peer::adopt(int fd) {
+    std::unique_ptr<Peer> peer(new Peer);
+    peer->fd_ = fd;
+    return peer;
+}
+
 Peer::~Peer() { close(fd_); }
 
 void Peer::send(const std::string& bytes) {
@@ -245,6 +251,27 @@ std::string Peer::read_until_closed(milliseconds timeout) {
     std::string all = std::move(buffer_);
     buffer_.clear();
     return all;
+}
+
+Listener::Listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(fd_, 8) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::runtime_error(std::string("listen: ") + std::strerror(errno));
+    port_ = ntohs(address.sin_port);
+}
+
+Listener::~Listener() { close(fd_); }
+
+std::unique_ptr<Peer> Listener::accept(milliseconds timeout) {
+    pollfd fd = {fd_, POLLIN, 0};
+    if (poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return nullptr;
+    int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    return client < 0 ? nullptr : Peer::adopt(client);
 }
 
 }  // namespace harness

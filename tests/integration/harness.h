@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,8 @@ class Peer {
 public:
     // receive_buffer: SO_RCVBUF, set before connecting so the window stays that small.
     explicit Peer(int port, int receive_buffer = 0);
+    // The server end of a connection a Listener accepted.
+    static std::unique_ptr<Peer> adopt(int fd);
     ~Peer();
     Peer(const Peer&) = delete;
     Peer& operator=(const Peer&) = delete;
@@ -85,11 +88,29 @@ public:
     void shutdown_send();
 
 private:
+    Peer() = default;
     bool fill(milliseconds timeout);
     int fd_ = -1;
     std::string buffer_;
     bool closed_ = false;
     bool was_reset_ = false;
+};
+
+// A server of the test's own on 127.0.0.1 (a port the system picks): what a lesson
+// server, or a hostile one, would send to intercom-client.
+class Listener {
+public:
+    Listener();
+    ~Listener();
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    int port() const { return port_; }
+    // The next client, or null by the deadline.
+    std::unique_ptr<Peer> accept(milliseconds timeout = 5000ms);
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
 };
 
 }  // namespace harness
