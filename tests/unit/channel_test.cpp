@@ -31,6 +31,7 @@ struct Wire {
     }
     void send(const std::string& bytes) { ASSERT_FALSE(net::send_all(peer, bytes, 1s)); }
 
+    net::NetInit net;  // (Winsock, for the tests under Wine)
     net::Waker shutdown;
     net::Socket peer;
     std::unique_ptr<Channel> channel;

@@ -6,6 +6,7 @@
 namespace {
 
 struct Operator {
+    net::NetInit net;  // (Winsock, for the bells under Wine)
     terminal::Console console{"UTF-8"};
     ConsoleOperator op{console};
     net::Waker bell1, bell2;
