@@ -6,6 +6,7 @@
 #   make windows       cross-compile the .exe files (MinGW-w64); test-windows: under Wine
 #   make bench         N conversations at once against a bare thread-per-connection floor
 #   make install       PREFIX=/usr/local DESTDIR= (both honoured)
+#   make prerequisites what is installed, and how to install what is missing
 #   make clean
 # CXX, CXXFLAGS, CPPFLAGS, LDFLAGS and LDLIBS may be overridden as usual.
 
@@ -31,6 +32,49 @@ else
     ALL_LDLIBS += -liconv
   endif
 endif
+
+# --- prerequisites ---
+# What is missing is said in one line with the command that installs it (Debian/Ubuntu
+# package names; README.md says more), before any compiler error could say it
+# worse. Each check runs once per make, and only for the goals that need it: `make`
+# checks the compiler; `make test` GoogleTest too, so `make` builds the programs without
+# it. Goals that start a make of their own (sanitize, fuzz, windows) leave the checks to
+# that make, which knows its compiler.
+GTEST_CHECK_HEADER ?= gtest/gtest.h
+LIBEDIT_CHECK_HEADERS ?= histedit.h editline/readline.h
+
+# "yes" if $(CXX) runs; if it finds every header of $(1); if $(1) is on PATH.
+found-compiler = $(shell $(CXX) --version >/dev/null 2>&1 && echo yes)
+found-headers = $(shell $(CXX) $(CPPFLAGS) -E -x c++ $(addprefix -include ,$(1)) /dev/null >/dev/null 2>&1 && echo yes)
+found-program = $(shell command -v $(1) >/dev/null 2>&1 && echo yes)
+
+# The package that has $(CXX): g++, clang++ (make sanitize, fuzz) or MinGW-w64 (make windows).
+CXX_PACKAGE = $(if $(findstring mingw,$(CXX)),g++-mingw-w64-x86-64-posix,$(if $(findstring clang,$(CXX)),clang,g++))
+CXX_MISSING = the C++ compiler $(CXX) is missing: sudo apt-get install $(CXX_PACKAGE)
+GTEST_MISSING = GoogleTest is missing: sudo apt-get install libgtest-dev
+LIBEDIT_MISSING = libedit, the line editor, is missing: sudo apt-get install libedit-dev
+
+GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out clean uninstall prerequisites windows sanitize% fuzz,$(GOALS)),)
+  ifneq ($(found-compiler),yes)
+    $(info $(CXX_MISSING))
+    $(error no C++ compiler, nothing can be built)
+  endif
+endif
+ifneq ($(filter test unit-test integration-test,$(GOALS)),)
+  ifneq ($(call found-headers,$(GTEST_CHECK_HEADER)),yes)
+    $(info $(GTEST_MISSING))
+    $(error the tests need GoogleTest; `make` alone builds the programs without it)
+  endif
+endif
+
+# HAVE_LIBEDIT is "yes" when libedit's headers are found, for the code that will use it.
+# It is worked out where it is first used, then kept (the = variable sets itself once
+# with :=), so a make that never asks pays nothing; when missing, it says how to install.
+check-libedit = $(or $(call found-headers,$(LIBEDIT_CHECK_HEADERS)),$(info $(LIBEDIT_MISSING)))
+HAVE_LIBEDIT = $(eval HAVE_LIBEDIT := $(check-libedit))$(HAVE_LIBEDIT)
+
+# --- end prerequisites ---
 
 SHARED_SRC := $(filter-out %_posix.cpp %_win32.cpp,$(wildcard shared/*.cpp)) \
               $(wildcard shared/*_$(PLATFORM).cpp)
@@ -193,7 +237,7 @@ WINDOWS_MAKE = $(MAKE) --no-print-directory OS=Windows_NT BUILD=$(WINDOWS_BUILD)
 ifeq ($(OS),Windows_NT)
   # Without libiconv (Debian's MinGW-w64 has none) the codec uses the Win32 functions
   # (shared/codec_win32.cpp), and there is no -liconv to link.
-  ifneq ($(shell $(CXX) $(CPPFLAGS) -E -x c++ -include iconv.h /dev/null >/dev/null 2>&1 && echo yes),yes)
+  ifneq ($(call found-headers,iconv.h),yes)
     ALL_LDLIBS := $(filter-out -liconv,$(ALL_LDLIBS))
   endif
 endif
@@ -243,6 +287,20 @@ $(BUILD)/bench/%$(EXE): $(BUILD)/obj/tests/bench/%.o
 bench: $(SERVER) $(BENCH_TOOLS)
 	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T)
 # --- end bench ---
+
+# make prerequisites: one line each, found or how to install it. python3 and nc are peers
+# in the integration tests; without them, those tests are skipped.
+PYTHON_MISSING = python3 is missing: sudo apt-get install python3
+NC_MISSING = nc is missing: sudo apt-get install netcat-openbsd
+report = echo "$(if $(1),$(2): found,$(3))"
+
+.PHONY: prerequisites
+prerequisites:
+	@$(call report,$(found-compiler),the C++ compiler $(CXX),$(CXX_MISSING))
+	@$(call report,$(call found-headers,$(GTEST_CHECK_HEADER)),GoogleTest,$(GTEST_MISSING))
+	@$(call report,$(call found-headers,$(LIBEDIT_CHECK_HEADERS)),libedit,$(LIBEDIT_MISSING))
+	@$(call report,$(call found-program,python3),python3,$(PYTHON_MISSING))
+	@$(call report,$(call found-program,nc),nc,$(NC_MISSING))
 
 MAN_PAGES := intercom-server/intercom-server.1 intercom-client/intercom-client.1
 

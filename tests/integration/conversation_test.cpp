@@ -152,8 +152,9 @@ TEST(Conversation, APipedScriptOfAnswersAnswersOneMessageEachThenTheServerEnds) 
 }
 
 TEST(Conversation, ALineTypedWhileNobodyWaitsIsRefusedNotHeldForWhoeverComesNext) {
+    if (!have_program("script")) GTEST_SKIP() << "script is not installed";
     // At a terminal (script(1) gives the server a pty), lines are taken as typed.
-    Child console({"/usr/bin/script", "-qfec", program("intercom-server") + " --host 127.0.0.1 --port 0", "/dev/null"});
+    Child console({"/usr/bin/env", "script", "-qfec", program("intercom-server") + " --host 127.0.0.1 --port 0", "/dev/null"});
     std::optional<std::string> listening = console.line_containing("listening on");
     ASSERT_TRUE(listening);
     int port = std::stoi(listening->substr(listening->rfind(':') + 1));
@@ -210,9 +211,10 @@ TEST(Conversation, ServerReportsAClientThatClosesWithoutBye) {
 }
 
 TEST(Conversation, ThePromptSaysWhoseTurnItIsAtATerminal) {
+    if (!have_program("script")) GTEST_SKIP() << "script is not installed";
     Server server({"--reply", "ok"});
     // script(1) gives the client a terminal (a pty), as a person would have.
-    Child you({"/usr/bin/script", "-qfec",
+    Child you({"/usr/bin/env", "script", "-qfec",
                program("intercom-client") + " 127.0.0.1 " + std::to_string(server.port), "/dev/null"});
     EXPECT_TRUE(you.line_containing(greeting));
     you.write("hello\n");

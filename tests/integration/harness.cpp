@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,18 @@ std::string from_env(const char* name, const char* fallback) {
 
 std::string program(const std::string& name) { return from_env("INTERCOM_BUILD", "build") + "/" + name; }
 std::string test_file(const std::string& name) { return from_env("INTERCOM_TESTS", "tests") + "/" + name; }
+
+bool have_program(const std::string& name) {
+    std::string path = from_env("PATH", "/usr/bin:/bin");
+    for (std::size_t start = 0, end;; start = end + 1) {
+        end = path.find(':', start);
+        std::string dir = path.substr(start, end - start);
+        std::string file = (dir.empty() ? "." : dir) + "/" + name;  // an empty entry is the current folder
+        struct stat info;
+        if (stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(file.c_str(), X_OK) == 0) return true;
+        if (end == std::string::npos) return false;
+    }
+}
 
 Child::Child(std::vector<std::string> argv, std::vector<std::string> env) {
     int in[2], out[2], err[2];

@@ -20,6 +20,11 @@ using std::chrono::milliseconds;
 std::string program(const std::string& name);    // build/intercom-server …
 std::string test_file(const std::string& name);  // tests/peers/…
 
+// True if `name` is an executable file in a directory of PATH, as the shell would find
+// it. A test whose peer program (python3, nc, script, …) is not installed is skipped,
+// not failed:  if (!have_program("nc")) GTEST_SKIP() << "nc is not installed";
+bool have_program(const std::string& name);
+
 class Child {
 public:
     // Starts argv[0] with the given arguments and LC_ALL=C.UTF-8 (plus `env`).

@@ -242,10 +242,11 @@ TEST(Hostile, FullServerTurnsNewcomersAwayAtOnceAndResumesWhenFree) {
 }
 
 TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
+    if (!have_program("prlimit")) GTEST_SKIP() << "prlimit is not installed";
     // Room for the standard streams, the listener, the waker's pipe, the reserve, and
     // a conversation or two.
-    Child server({"/usr/bin/prlimit", "--nofile=12:12", "--", program("intercom-server"), "--host", "127.0.0.1",
-                  "--port", "0", "--echo"});
+    Child server({"/usr/bin/env", "prlimit", "--nofile=12:12", "--", program("intercom-server"), "--host",
+                  "127.0.0.1", "--port", "0", "--echo"});
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
     int port = std::stoi(line->substr(line->rfind(':') + 1));

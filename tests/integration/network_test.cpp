@@ -71,23 +71,26 @@ TEST(Network, PortInUseIsOneLineAndExitOne) {
 }
 
 TEST(Network, PermissionDeniedIsOneLineAndExitOne) {
+    if (!have_program("setpriv")) GTEST_SKIP() << "setpriv is not installed";
     // As an ordinary user (nobody), ports below 1024 are refused.
-    Child server({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+    Child server({"/usr/bin/env", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                   program("intercom-server"), "--host", "127.0.0.1", "--port", "80"});
     EXPECT_EQ(server.wait_exit(), 1);
     EXPECT_EQ(server.stderr_text(), "intercom-server: listen on 127.0.0.1:80: permission denied\n");
 }
 
 TEST(Network, UnreachableIsOneLineAndExitOne) {
+    if (!have_program("unshare")) GTEST_SKIP() << "unshare is not installed";
     // A network namespace of its own has no network at all, not even loopback up.
-    Child you({"/usr/bin/unshare", "-n", "--", program("intercom-client"), "127.0.0.1", "8888"});
+    Child you({"/usr/bin/env", "unshare", "-n", "--", program("intercom-client"), "127.0.0.1", "8888"});
     EXPECT_EQ(you.wait_exit(), 1);
     EXPECT_EQ(you.stderr_text(), "intercom-client: connect to 127.0.0.1:8888: network is unreachable\n");
 }
 
 TEST(Network, HostThatCannotBeLookedUpIsOneLineAndExitOne) {
+    if (!have_program("unshare")) GTEST_SKIP() << "unshare is not installed";
     // In a namespace with no network the lookup fails at once, and asks nobody.
-    Child you({"/usr/bin/unshare", "-n", "--", program("intercom-client"), "no-such-host.invalid"});
+    Child you({"/usr/bin/env", "unshare", "-n", "--", program("intercom-client"), "no-such-host.invalid"});
     EXPECT_EQ(you.wait_exit(), 1);
     std::string err = you.stderr_text();
     EXPECT_EQ(err.rfind("intercom-client: look up no-such-host.invalid: ", 0), 0u) << err;
@@ -147,6 +150,7 @@ TEST(Network, BadOptionsPrintOneLineAndExitTwoEchoingTheValue) {
 }
 
 TEST(Network, ConnectingToAnAddressThatNeverAnswersGivesUpAfterTenSeconds) {
+    if (!have_program("python3")) GTEST_SKIP() << "python3 is not installed";
     Child silent({"/usr/bin/env", "python3", test_file("peers/full_listener.py")});
     std::optional<std::string> line = silent.line_containing("listening on");
     ASSERT_TRUE(line);

@@ -22,6 +22,7 @@ std::vector<std::string> python(const std::string& script, int port, std::vector
 }  // namespace
 
 TEST(Peers, LessonScriptSendingBareUtf8WithNoNewlineIsAnswered) {
+    if (!have_program("python3")) GTEST_SKIP() << "python3 is not installed";
     Server server({});
     Child script(python("lesson_client.py", server.port, {"utf-8", "你好", "bye"}));
     EXPECT_TRUE(server.child.line_containing("] 你好", 3000ms));
@@ -42,6 +43,7 @@ TEST(Peers, GbkPeerTalksWithEncodingGbk) {
 }
 
 TEST(Peers, GbkLessonScriptWithNoNewline) {
+    if (!have_program("python3")) GTEST_SKIP() << "python3 is not installed";
     Server server({"--encoding", "GBK", "--reply", "收到"});
     Child script(python("lesson_client.py", server.port, {"gbk", "你好", "bye"}));
     EXPECT_TRUE(script.line_containing("greeting: 天王盖地虎"));
