@@ -170,7 +170,7 @@ constexpr Entry table[] = {
      "      --echo             把每条消息原样回答\n"
      "      --reply TEXT       每条消息都回答 TEXT\n"
      "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5，或 auto：\n"
-     "                         每个客户端先用 UTF-8，它的字节按 GB18030 才读得通时改用 GB18030\n"
+     "                         每个客户端先用 UTF-8，收到只合 GB18030 的字节就改用它\n"
      "      --raw              发送消息时不加换行\n"
      "      --max-clients N    同时进行的对话数（默认 1024）\n"
      "      --idle-timeout S   轮到客户端时 S 秒没有消息就关闭（默认 600；0 = 不限）\n"
