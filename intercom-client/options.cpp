@@ -61,6 +61,9 @@ void set_port(ClientOptions& o, std::optional<std::string>& given, const std::st
 void apply(ClientOptions& o, int option, const char* value) {
     switch (option) {
     case encoding:
+        // Only a server, hearing many peers, has something to choose by.
+        if (channel::is_auto_encoding(value))
+            throw cli::UsageError(msg::text(msg::auto_encoding_server_only, {codec::allowed_encodings_text}));
         if (auto name = codec::allowed_encoding(value)) o.wire.encoding = *name;
         else throw cli::UsageError(codec::UnknownEncoding(value).what());
         break;

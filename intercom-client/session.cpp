@@ -137,6 +137,8 @@ std::optional<int> Session::heard(const Incoming& in) {
     switch (in.kind) {
     case Incoming::message:
         console_.out("[" + server_ + "] " + terminal::escape_for_display(in.text));
+        if (!in.fits_instead.empty())
+            console_.out(msg::text(msg::server_encoding_misread, {channel_.encoding(), in.fits_instead}));
         if (!protocol::is_bye(in.text)) return std::nullopt;
         console_.out(msg::text(msg::peer_said_bye, {server_}));
         return 0;

@@ -35,7 +35,8 @@ struct Turns {
     Incoming next_message();
     bool peer_gone() const;
     std::error_code send(const std::string& text);
-    void show(const std::string& text);
+    void show(const Incoming& in);
+    void note_encoding(const Incoming& in);
     std::string ended_without_message(const Incoming& in);
     std::string notice_and_close(const std::string& notice, const std::string& outcome);
     std::string say_goodbye();
@@ -58,14 +59,14 @@ std::string Turns::run() {
         Incoming in = next_message();
         if (in.kind != Incoming::message) return ended_without_message(in);
         if (protocol::is_bye(in.text)) {
-            show(in.text);
+            show(in);
             return msg::text(msg::said_bye);  // they half-closed: we just close
         }
         if (peer_gone()) {  // it spoke, then left: nobody to answer
-            show(in.text);
+            show(in);
             continue;
         }
-        setup.answerer.heard(id, [&] { show(in.text); });
+        setup.answerer.heard(id, [&] { show(in); });
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }
@@ -90,6 +91,7 @@ std::string Turns::check_countersign() {
     if (setup.options.countersign.empty()) return "";
     Incoming in = channel.receive(turn_patience(setup.options));
     if (in.kind != Incoming::message) return ended_without_message(in);
+    note_encoding(in);  // a countersign in the wrong encoding is wrong: say why
     GuessLimiter::Verdict verdict = setup.guesses.check(address);
     if (verdict.allowed && in.text == setup.options.countersign) {
         setup.guesses.right(address);
@@ -103,9 +105,19 @@ std::string Turns::check_countersign() {
 }
 
 // A message from the client: on the console and in the transcript, escaped.
-void Turns::show(const std::string& text) {
-    setup.console.out("[" + tag + "] " + terminal::escape_for_display(text));
-    if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::in, text);
+void Turns::show(const Incoming& in) {
+    setup.console.out("[" + tag + "] " + terminal::escape_for_display(in.text));
+    if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::in, in.text);
+    note_encoding(in);
+}
+
+// What the channel learnt of the client's encoding from a message (once at most):
+// --encoding auto's choice, or the encoding that would read bytes it could not.
+void Turns::note_encoding(const Incoming& in) {
+    std::string n = std::to_string(id);
+    if (!in.switched_to.empty()) setup.console.out(msg::text(msg::encoding_switched, {n, in.switched_to}));
+    if (!in.fits_instead.empty())
+        setup.console.out(msg::text(msg::encoding_misread, {n, channel.encoding(), in.fits_instead}));
 }
 
 // A message to the client: on the wire and in the transcript.

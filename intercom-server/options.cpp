@@ -51,7 +51,8 @@ void apply(ServerOptions& o, int option, const std::string& value) {
         o.reply_text = cli::one_message("--reply", value);
         break;
     case encoding:
-        if (auto name = codec::allowed_encoding(value)) o.wire.encoding = *name;
+        if (channel::is_auto_encoding(value)) o.wire.encoding = "auto";
+        else if (auto name = codec::allowed_encoding(value)) o.wire.encoding = *name;
         else throw cli::UsageError(codec::UnknownEncoding(value).what());
         break;
     case raw: o.wire.raw = true; break;
@@ -74,18 +75,21 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     }
 }
 
-// Texts the server sends or expects must fit in a message on the wire, and the wire
-// encoding must be one this system can convert to, or every conversation would fail
-// the same way; better said once, at the start.
+// Texts the server sends or expects must fit in a message on the wire, in every
+// encoding a conversation may speak (--encoding auto: UTF-8 and GB18030), and each
+// must be one this system can convert to, or every conversation would fail the same
+// way; better said once, at the start.
 void require_fits_max_line(const ServerOptions& o) try {
-    codec::Converter to_wire("UTF-8", o.wire.encoding);
-    auto check = [&](const char* option, const std::string& text) {
-        if (to_wire.convert_all(text).size() > o.wire.max_line)
-            throw cli::UsageError(msg::text(msg::longer_than_max_line, {option, std::to_string(o.wire.max_line)}));
-    };
-    check("--greeting", o.greeting);
-    if (o.answers == ServerOptions::Answers::reply) check("--reply", o.reply_text);
-    check("--countersign", o.countersign);
+    for (const std::string& encoding : channel::possible_encodings(o.wire)) {
+        codec::Converter to_wire("UTF-8", encoding);
+        auto check = [&](const char* option, const std::string& text) {
+            if (to_wire.convert_all(text).size() > o.wire.max_line)
+                throw cli::UsageError(msg::text(msg::longer_than_max_line, {option, std::to_string(o.wire.max_line)}));
+        };
+        check("--greeting", o.greeting);
+        if (o.answers == ServerOptions::Answers::reply) check("--reply", o.reply_text);
+        check("--countersign", o.countersign);
+    }
 } catch (const codec::UnknownEncoding& e) {
     throw cli::UsageError(e.what());
 }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "../shared/channel.h"
 #include "../shared/codec.h"
 #include "../shared/messages.h"
 
@@ -76,7 +77,8 @@ void Server::admit(net::Accepted client) {
 // "Busy", then a clean close, handed to the farewells: the listener never waits on it.
 void Server::turn_away(net::Socket client) {
     try {
-        codec::Converter to_wire("UTF-8", setup_.options.wire.encoding);
+        // In the encoding a conversation would have started with (UTF-8 for "auto").
+        codec::Converter to_wire("UTF-8", channel::possible_encodings(setup_.options.wire).front());
         setup_.farewells.add(std::move(client), to_wire.convert_all(msg::text(msg::notice_busy)) + "\n", 0ms);
     } catch (const std::exception&) {
         // Out of memory for the notice: the socket closes without it.

@@ -2,6 +2,7 @@
 #include "channel.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "messages.h"
 #include "protocol.h"
@@ -30,19 +31,35 @@ void trace_recv(const net::Socket& s, const net::Received& got, const std::strin
 
 constexpr std::size_t receive_chunk = 4096;  // bytes one recv() may bring
 
+const std::string gb18030 = "GB18030";
+const std::string replacement_character = "\xEF\xBF\xBD";  // U+FFFD, what the decoder puts for bad bytes
+
 milliseconds until(Clock::time_point when) {
     return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(when - Clock::now()));
 }
 
 }  // namespace
 
+bool is_auto_encoding(std::string_view name) {
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower == "auto";
+}
+
+std::vector<std::string> possible_encodings(const WireOptions& options) {
+    if (is_auto_encoding(options.encoding)) return {"UTF-8", gb18030};
+    return {options.encoding};
+}
+
 Channel::Channel(net::Socket socket, const WireOptions& options, const net::Waker* shutdown)
     : socket_(std::move(socket)),
       options_(options),
       shutdown_(shutdown),
       framer_(options.max_line),
-      decoder_(options.encoding, "UTF-8"),
-      encoder_("UTF-8", options.encoding) {}
+      encoding_(possible_encodings(options).front()),
+      decoder_(encoding_, "UTF-8"),
+      encoder_("UTF-8", encoding_),
+      auto_encoding_(is_auto_encoding(options.encoding)) {}
 
 Incoming Channel::receive(milliseconds patience) {
     bool forever = patience.count() < 0;
@@ -142,7 +159,32 @@ Incoming Channel::delivered(const framing::Frame& frame) {
     if (frame.kind == framing::Frame::too_long) return {Incoming::too_long};
     // Whatever follows this message in the buffer started arriving no later than now.
     partial_since_ = Clock::now();
-    return {Incoming::message, decoder_.convert_all(frame.bytes)};
+    Incoming in{Incoming::message, decoder_.convert_all(frame.bytes)};
+    // Only a message the decoder had to mend can be in another encoding: checking
+    // those alone keeps the common case at one pass over the bytes.
+    if (!encoding_settled_ && in.text.find(replacement_character) != std::string::npos)
+        learn_encoding(frame.bytes, in);
+    return in;
+}
+
+// A message whose bytes may not be in the wire encoding. With "auto", bytes that read
+// as GB18030 and not as UTF-8 switch the channel, both ways, and are decoded again;
+// otherwise the encoding they do read as is reported (once), for a person to fix.
+// A line end never occurs inside a character, so a whole message is a fair sample.
+void Channel::learn_encoding(std::string_view bytes, Incoming& in) {
+    if (auto_encoding_) {
+        if (codec::is_valid_in(bytes, encoding_) || !codec::is_valid_in(bytes, gb18030)) return;
+        encoding_ = gb18030;
+        decoder_ = codec::Converter(encoding_, "UTF-8");
+        encoder_ = codec::Converter("UTF-8", encoding_);
+        in.text = decoder_.convert_all(bytes);
+        in.switched_to = encoding_;
+    } else if (std::optional<std::string> other = codec::better_encoding(bytes, encoding_)) {
+        in.fits_instead = *other;
+    } else {
+        return;
+    }
+    encoding_settled_ = true;
 }
 
 bool Channel::fits(std::string_view utf8_text) {

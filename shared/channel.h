@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "codec.h"
 #include "framing.h"
@@ -18,6 +19,10 @@ namespace channel {
 using std::chrono::milliseconds;
 
 struct WireOptions {
+    // An encoding codec::allowed_encoding() names, or "auto" (the server's): UTF-8
+    // until a message's bytes read as GB18030 and not as UTF-8, then GB18030 both ways
+    // for the rest of the conversation. One server then serves a Windows tool sending
+    // GBK and a UTF-8 script at once.
     std::string encoding = "UTF-8";
     bool raw = false;                      // send messages without a trailing "\n"
     std::size_t max_line = framing::default_max_line;
@@ -25,6 +30,13 @@ struct WireOptions {
     milliseconds partial_deadline{30000};  // ... and a trickle may not hold it longer
     milliseconds send_timeout{10000};      // a peer that stops reading is given up on
 };
+
+// "auto", in any letter case: see WireOptions::encoding.
+bool is_auto_encoding(std::string_view name);
+
+// The encodings a channel may speak: the wire encoding, or for "auto" UTF-8 (the
+// first) and GB18030.
+std::vector<std::string> possible_encodings(const WireOptions& options);
 
 // What the peer did on its turn.
 struct Incoming {
@@ -39,6 +51,9 @@ struct Incoming {
     } kind;
     std::string text{};
     std::error_code error{};
+    // What a message showed of the peer's encoding, told once per channel at most:
+    std::string fits_instead{};  // its bytes are not valid in encoding() but are in this one
+    std::string switched_to{};   // "auto" switched to this encoding, which decoded it
 };
 
 class Channel {
@@ -90,6 +105,9 @@ public:
     // the peer a reset instead of a clean end.
     void close_after_bye(milliseconds drain = protocol::bye_drain_time);
 
+    // The encoding the wire speaks now ("UTF-8", "GBK", …; never "auto").
+    const std::string& encoding() const { return encoding_; }
+
     const net::Socket& socket() const { return socket_; }
     // Gives the socket up (to be closed elsewhere); the channel is done with it.
     net::Socket release_socket() { return std::move(socket_); }
@@ -98,13 +116,17 @@ private:
     Incoming delivered(const framing::Frame& frame);
     void take(const net::Received& got, const char* chunk);
     std::optional<Incoming> ended() const;
+    void learn_encoding(std::string_view bytes, Incoming& in);
 
     net::Socket socket_;
     WireOptions options_;
     const net::Waker* shutdown_;
     framing::LineFramer framer_;
+    std::string encoding_;  // before the converters, which are made for it
     codec::Converter decoder_;
     codec::Converter encoder_;
+    bool auto_encoding_;             // "auto": may switch to GB18030
+    bool encoding_settled_ = false;  // switched, or the peer's encoding told: once is enough
     bool peer_closed_ = false;
     std::error_code failure_;  // the connection broke; reported after what came before
     std::chrono::steady_clock::time_point partial_since_;  // when the pending partial began

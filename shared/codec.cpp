@@ -104,6 +104,25 @@ std::string valid_utf8(std::string_view bytes) {
     return out;
 }
 
+bool is_valid_in(std::string_view bytes, const std::string& encoding) {
+    std::optional<std::string> name = allowed_encoding(encoding);
+    if (!name) throw UnknownEncoding(encoding);
+    if (*name == utf8) return is_valid_utf8(bytes);  // never the backend: see Converter::Impl
+    std::unique_ptr<Backend> decoder = Backend::open(*name, utf8);
+    if (!decoder) return false;
+    std::string ignored;
+    Backend::Result r = decoder->convert(bytes, ignored);
+    return r.stop == Backend::done && r.consumed == bytes.size();
+}
+
+std::optional<std::string> better_encoding(std::string_view bytes, const std::string& wire_encoding) {
+    if (is_valid_in(bytes, wire_encoding)) return std::nullopt;
+    std::string wire = *allowed_encoding(wire_encoding);
+    for (const char* candidate : {"UTF-8", "GBK", "GB18030"})
+        if (candidate != wire && is_valid_in(bytes, candidate)) return std::string(candidate);
+    return std::nullopt;
+}
+
 // The conversion state. UTF-8 input is checked by utf8_step, never by the backend:
 // glibc's UTF-8 -> UTF-8 passes bytes above U+10FFFF straight through.
 struct Converter::Impl {

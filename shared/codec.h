@@ -67,4 +67,15 @@ std::string valid_utf8(std::string_view bytes);
 
 void append_utf8(std::string& out, char32_t code_point);
 
+// Whether `bytes` are whole, valid text in `encoding` (an allowed one; false where
+// this system cannot convert from it). Pure ASCII is valid in every one of them.
+bool is_valid_in(std::string_view bytes, const std::string& encoding);
+
+// For bytes that are not valid in `wire_encoding`: the allowed encoding they are
+// valid in, tried in the order UTF-8, GBK, GB18030, so that a peer on the wrong
+// setting can be told which one it speaks. Nothing when they fit the wire encoding,
+// or none. UTF-8 comes first because its structure is strict: Chinese in UTF-8 is
+// often valid GB18030 too, but GBK text is almost never valid UTF-8.
+std::optional<std::string> better_encoding(std::string_view bytes, const std::string& wire_encoding);
+
 }  // namespace codec

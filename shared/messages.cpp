@@ -33,6 +33,10 @@ constexpr Entry table[] = {
     {too_long_closed, "sent a message longer than {1} bytes; closed", "发来的消息超过 {1} 字节，已关闭"},
     {wrong_countersign_closed, "gave the wrong countersign; closed", "暗号不对，已关闭"},
     {accept_failed, "accept: {1}", "accept 失败：{1}"},
+    {encoding_misread,
+     "(#{1}: these bytes are not {2} but read as {3}; start the server with --encoding {3}, or --encoding auto)",
+     "(#{1}：这些字节不是 {2}，按 {3} 才读得通；请用 --encoding {3} 或 --encoding auto 启动服务器)"},
+    {encoding_switched, "(#{1} speaks {2}: switched)", "(#{1} 用的是 {2}：已切换)"},
 
     {held_for, "(held for #{1} until it is their turn)", "(先留着，等 #{1} 发来消息后再发送)"},
     {at_usage, "to answer one conversation, type: @N text", "要回答某一个对话，请输入：@N 内容"},
@@ -90,6 +94,8 @@ constexpr Entry table[] = {
     {peer_closed_without_bye, "{1} closed the connection without saying bye", "{1} 没说再见 (bye) 就关闭了连接"},
     {send_to, "send to {1}: {2}", "发送到 {1}：{2}"},
     {too_long_not_sent, "(too long, not sent: type a shorter message)", "(太长，未发送：请输入短一些的消息)"},
+    {server_encoding_misread, "(the server's bytes are not {1} but read as {2}; try --encoding {2})",
+     "(服务器发来的字节不是 {1}，按 {2} 才读得通；试试 --encoding {2})"},
 
     {look_up, "look up {1}", "查找主机 {1}"},
     {listen_on, "listen on {1}", "监听 {1}"},
@@ -100,6 +106,8 @@ constexpr Entry table[] = {
     {open_log, "open log {1}", "打开日志 {1}"},
     {write_log, "write log {1}: {2}; the transcript is incomplete", "写入日志 {1}：{2}；日志记录不再完整"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
+    {auto_encoding_server_only, "--encoding auto is the server's; give the server's encoding, one of {1}",
+     "--encoding auto 只用于服务器；请给出服务器用的编码：{1} 之一"},
     {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},
     {unknown_option, "unknown option: '{1}'", "未知选项：'{1}'"},
     {option_needs_value, "option needs a value: '{1}'", "选项缺少值：'{1}'"},
@@ -132,7 +140,8 @@ constexpr Entry table[] = {
      "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
      "      --echo             answer every message with itself\n"
      "      --reply TEXT       answer every message with TEXT\n"
-     "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5\n"
+     "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5, or\n"
+     "                         auto: each client UTF-8 until its bytes read as GB18030\n"
      "      --raw              send messages without a trailing newline\n"
      "      --max-clients N    conversations at once (default 1024)\n"
      "      --idle-timeout S   close a client silent for S seconds on its turn\n"
@@ -160,7 +169,8 @@ constexpr Entry table[] = {
      "      --greeting TEXT    对每个客户端说的第一句话（默认 天王盖地虎）\n"
      "      --echo             把每条消息原样回答\n"
      "      --reply TEXT       每条消息都回答 TEXT\n"
-     "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5\n"
+     "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5，或 auto：\n"
+     "                         每个客户端先用 UTF-8，收到只合 GB18030 的字节就改用它\n"
      "      --raw              发送消息时不加换行\n"
      "      --max-clients N    同时进行的对话数（默认 1024）\n"
      "      --idle-timeout S   轮到客户端时 S 秒没有消息就关闭（默认 600；0 = 不限）\n"

@@ -274,6 +274,73 @@ TEST(Codec, AliasesInAnyLetterCaseAreAccepted) {
     EXPECT_EQ(convert("cp936", "utf8", "\xC4\xE3\xBA\xC3"), "你好");
 }
 
+// Telling a peer that speaks another encoding which one (codec::better_encoding).
+
+const std::string grinning_gb18030 = "\x94\x39\xFC\x36";  // GB18030's four-byte form: not GBK
+
+TEST(Codec, AsciiIsValidInEveryEncodingAndNeedsNoBetterOne) {
+    for (const char* encoding : {"UTF-8", "GBK", "BIG5"}) {
+        EXPECT_TRUE(codec::is_valid_in("hello, bye\r\n", encoding)) << encoding;
+        EXPECT_TRUE(codec::is_valid_in("", encoding)) << encoding;
+        EXPECT_EQ(codec::better_encoding("hello", encoding), std::nullopt) << encoding;
+    }
+}
+
+TEST(Codec, IsValidInSaysNoToBrokenAndCutShortText) {
+    EXPECT_TRUE(codec::is_valid_in(chinese_gbk, "GBK"));
+    EXPECT_TRUE(codec::is_valid_in(chinese_gbk, "cp936"));  // any allowed name
+    EXPECT_FALSE(codec::is_valid_in("\xC4\xE3\xBA", "GBK"));  // a lead byte with no partner
+    EXPECT_FALSE(codec::is_valid_in("\xC4\xE3\xFF", "GBK"));
+    EXPECT_FALSE(codec::is_valid_in(chinese_gbk, "UTF-8"));
+    EXPECT_TRUE(codec::is_valid_in(traditional_big5, "BIG5"));
+    EXPECT_THROW(codec::is_valid_in("a", "ISO-2022-CN-EXT"), codec::UnknownEncoding);
+}
+
+TEST(Codec, GbkBytesOnAUtf8WireAreSaidToBeGbk) {
+    EXPECT_EQ(codec::better_encoding(chinese_gbk, "UTF-8"), "GBK");
+    EXPECT_EQ(codec::better_encoding("\xC4\xE3\xBA\xC3 ok", "utf8"), "GBK");
+}
+
+TEST(Codec, Utf8BytesOnAGbkWireAreSaidToBeUtf8) {
+    // 天王盖地虎 in UTF-8 is 15 bytes: an odd one out in GBK's pairs.
+    ASSERT_FALSE(codec::is_valid_in(chinese, "GBK"));
+    EXPECT_EQ(codec::better_encoding(chinese, "GBK"), "UTF-8");
+    EXPECT_EQ(codec::better_encoding(chinese, "BIG5"), "UTF-8");
+}
+
+TEST(Codec, TextThatFitsTheWireEncodingNeedsNoBetterOne) {
+    EXPECT_EQ(codec::better_encoding(chinese, "UTF-8"), std::nullopt);
+    EXPECT_EQ(codec::better_encoding(chinese_gbk, "GBK"), std::nullopt);
+    // 你好 in UTF-8 happens to be two valid GBK characters too: nothing tells them apart.
+    EXPECT_EQ(codec::better_encoding("你好", "GBK"), std::nullopt);
+}
+
+TEST(Codec, BytesValidNowhereNeedNoBetterEncoding) {
+    EXPECT_EQ(codec::better_encoding("\xFF\xFF", "UTF-8"), std::nullopt);
+    EXPECT_EQ(codec::better_encoding("\xC4\xE3\xBA", "UTF-8"), std::nullopt);  // GBK cut short
+    EXPECT_EQ(codec::better_encoding("\x80\x80 \xFF", "GBK"), std::nullopt);
+}
+
+TEST(Codec, Gb18030OnlyBytesOnAUtf8WireAreSaidToBeGb18030) {
+    ASSERT_FALSE(codec::is_valid_in(grinning_gb18030, "GBK"));
+    EXPECT_TRUE(codec::is_valid_in(grinning_gb18030, "GB18030"));
+    EXPECT_EQ(codec::better_encoding(grinning_gb18030 + chinese_gbk, "UTF-8"), "GB18030");
+    EXPECT_EQ(codec::better_encoding(grinning_gb18030, "GBK"), "GB18030");
+}
+
+TEST(Codec, Utf8ChineseIsNeverSaidToBeGb18030) {
+    // 中文测试 in UTF-8 reads as GB18030 too (and not as GBK): UTF-8 is named first.
+    ASSERT_TRUE(codec::is_valid_in("中文测试", "GB18030"));
+    EXPECT_EQ(codec::better_encoding("中文测试", "UTF-8"), std::nullopt);
+    EXPECT_EQ(codec::better_encoding("中文测试", "GBK"), "UTF-8");
+    EXPECT_EQ(codec::better_encoding("中文测试", "GB18030"), std::nullopt);  // fits: nothing to say
+}
+
+TEST(Codec, Utf8BytesOnAGb18030WireThatDoNotFitAreSaidToBeUtf8) {
+    ASSERT_FALSE(codec::is_valid_in(chinese, "GB18030"));
+    EXPECT_EQ(codec::better_encoding(chinese, "GB18030"), "UTF-8");
+}
+
 TEST(Codec, AMovedConverterStillWorks) {
     Converter first("GBK", "UTF-8");
     EXPECT_EQ(first.convert("\xC4"), "");
