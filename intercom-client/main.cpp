@@ -31,6 +31,8 @@ int converse(const ClientOptions& options, terminal::Console& console) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The locale first, while this is the only thread (setlocale beside others is a race).
+    process::settle_locale();
     // A server that vanishes mid-send must cost us an error from send() that we can
     // report, not a silent death by SIGPIPE.
     process::ignore_broken_pipe();

@@ -78,6 +78,8 @@ int serve(const ServerOptions& options, terminal::Console& console) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The locale first, while this is the only thread (setlocale beside others is a race).
+    process::settle_locale();
     // A client that vanishes mid-send must cost us an error from send(), not the
     // whole server to SIGPIPE's default action.
     process::ignore_broken_pipe();

@@ -10,6 +10,11 @@
 
 namespace process {
 
+// The user's locale (LC_ALL, LANG) in force, once, before any thread starts:
+// setlocale() must not run beside threads that use the locale. The console's encoding
+// is read from it. A no-op on Windows, where the console says its own code page.
+void settle_locale();
+
 // A write to a peer that has gone must come back as an error (EPIPE) we can report,
 // not kill the process with SIGPIPE. A no-op where there is no SIGPIPE (Windows).
 void ignore_broken_pipe();

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <clocale>
 #include <csignal>
 
 #include "codec.h"
@@ -30,6 +31,8 @@ void handle_shutdown_signals(void (*handler)(int)) {
 }
 
 }  // namespace
+
+void settle_locale() { std::setlocale(LC_ALL, ""); }
 
 void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
 

@@ -32,6 +32,9 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 }  // namespace
 
+// The console's encoding is its code page (terminal_win32.cpp), not the C locale's.
+void settle_locale() {}
+
 void ignore_broken_pipe() {}  // Windows has no SIGPIPE: send() to a gone peer fails
 
 ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
