@@ -78,6 +78,9 @@ int serve(const ServerOptions& options, terminal::Console& console) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything opens a descriptor: with stderr closed, a socket would get its
+    // number and our error text would go to a peer.
+    process::ensure_standard_streams();
     // The locale first, while this is the only thread (setlocale beside others is a race).
     process::settle_locale();
     // A client that vanishes mid-send must cost us an error from send(), not the

@@ -201,7 +201,9 @@ namespace {
 
 // One descriptor kept open for the moment the process has no other: see accept_client.
 int reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
-std::atomic<int> reserve_fd{reserve_descriptor()};
+// Opened by accept_client, not before main: a closed stderr's number must go to
+// /dev/null first (process::ensure_standard_streams), never to the reserve.
+std::atomic<int> reserve_fd{-1};
 
 // Out of descriptors: free the reserve, take the newcomer on it, and reserve again
 // once that newcomer is gone (on the next call).

@@ -10,6 +10,12 @@
 
 namespace process {
 
+// Descriptors 0, 1 and 2 open, to /dev/null where one was closed (`2>&-`): else the
+// next socket takes its number, and what is written to stderr goes to a client. Call
+// first in main, before anything opens a descriptor. A no-op on Windows, where a
+// socket is never a standard stream.
+void ensure_standard_streams();
+
 // The user's locale (LC_ALL, LANG) in force, once, before any thread starts:
 // setlocale() must not run beside threads that use the locale. The console's encoding
 // is read from it. A no-op on Windows, where the console says its own code page.

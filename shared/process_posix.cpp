@@ -1,10 +1,12 @@
 // process: the POSIX body.
 #include "process.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cerrno>
 #include <clocale>
 #include <csignal>
 
@@ -31,6 +33,15 @@ void handle_shutdown_signals(void (*handler)(int)) {
 }
 
 }  // namespace
+
+void ensure_standard_streams() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        // open() takes the lowest free number, which is fd: the ones below are open.
+        // If even that fails there is no stream to report it on.
+        ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    }
+}
 
 void settle_locale() { std::setlocale(LC_ALL, ""); }
 

@@ -32,6 +32,10 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 }  // namespace
 
+// A socket is a handle of its own kind, never a C runtime descriptor, so a closed
+// standard stream cannot be taken by one.
+void ensure_standard_streams() {}
+
 // The console's encoding is its code page (terminal_win32.cpp), not the C locale's.
 void settle_locale() {}
 
