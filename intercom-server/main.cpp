@@ -1,6 +1,7 @@
 // intercom-server: a turn-based TCP walkie-talkie. Greets each client, then the
 // client and the server take turns until one says bye; one thread per conversation.
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include "../shared/cli.h"
@@ -42,6 +43,17 @@ void trace_on(terminal::Console& console) {
     net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
 }
 
+// std::thread's own error says only "Resource temporarily unavailable": name what failed,
+// as every error line does.
+template <typename Body>
+std::thread start_thread(Body body) {
+    try {
+        return std::thread(std::move(body));
+    } catch (const std::system_error& e) {
+        throw net::Error(msg::text(msg::start_thread), e.code());
+    }
+}
+
 // Listens, serves until told to stop, then says goodbye to every client.
 int serve(const ServerOptions& options, terminal::Console& console) {
     net::NetInit net;
@@ -56,7 +68,7 @@ int serve(const ServerOptions& options, terminal::Console& console) {
 
     std::unique_ptr<Answerer> answerer = make_answerer(options, console);
     Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get()});
-    std::thread listener_thread([&server] { server.run(); });
+    std::thread listener_thread = start_thread([&server] { server.run(); });
     struct StopServing {  // however this function ends, and so before the server goes
         const net::Waker& shutdown;
         Answerer& answerer;

@@ -69,6 +69,7 @@ constexpr Entry table[] = {
     {unknown_host, "unknown host", "未知主机"},
     {start_sockets, "start Winsock {1}", "启动 Winsock {1}"},
     {create_waker, "create the wake-up channel", "创建唤醒通道"},
+    {start_thread, "start a thread", "启动线程"},
     {open_log, "open log {1}", "打开日志 {1}"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},
     {invalid_value, "invalid {1} '{2}' (expected {3}..{4})", "{1} 的值 '{2}' 无效（应为 {3}..{4}）"},

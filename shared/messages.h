@@ -28,7 +28,7 @@ enum Id {
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
     too_long_not_sent,
     // errors from the shared code
-    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, unknown_encoding,
+    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, start_thread, open_log, unknown_encoding,
     invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks, longer_than_max_line,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye,

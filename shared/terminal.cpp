@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <system_error>
 
 namespace terminal {
 
@@ -43,10 +44,20 @@ constexpr std::size_t write_batch = 64 * 1024;      // wake the writer at this m
 constexpr std::size_t most_gathered = 1024 * 1024;  // writers wait beyond this
 }  // namespace
 
-Console::Console(std::string encoding) : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()) {
-    if (stdout_is_terminal()) return;
-    gathering_ = true;
-    writer_ = std::thread([this] { write_out_gathered(); });
+Console::Console(std::string encoding)
+    : to_console_("UTF-8", encoding), interactive_(stdin_is_terminal()), gathering_(!stdout_is_terminal()) {}
+
+// The writer starts with the first line to gather, not with the console: a program
+// that only prints its --help needs no thread. Where none can start (a process limit),
+// lines are written at once instead: slower, but nothing is lost.
+bool Console::start_writer() {
+    try {
+        writer_ = std::thread([this] { write_out_gathered(); });
+        return true;
+    } catch (const std::system_error&) {
+        gathering_ = false;
+        return false;
+    }
 }
 
 void Console::write_through() {
@@ -101,6 +112,7 @@ void Console::write(int stream, std::string_view utf8, bool newline) {
     std::string bytes = to_console_.convert_all(utf8);
     if (newline) bytes += '\n';
     if (stream != 1 || !gathering_) return write_stream(stream, bytes);
+    if (!writer_.joinable() && !start_writer()) return write_stream(stream, bytes);
     has_room_.wait(lock, [this] { return gathered_.size() < most_gathered; });
     bool batch_full = gathered_.size() < write_batch && gathered_.size() + bytes.size() >= write_batch;
     gathered_ += bytes;

@@ -39,7 +39,8 @@ void write_stream(int stream, std::string_view bytes);
 // at a time so lines from different threads never mix. When stdout is a pipe or a
 // file rather than a person, its lines are gathered and written by a thread of the
 // console's own, many to a write(), so that thousands of conversations never queue
-// for the output (they wait only if it falls 1 MiB behind).
+// for the output (they wait only if it falls 1 MiB behind). That thread starts with
+// the first line gathered; where it cannot start, lines are written at once.
 class Console {
 public:
     explicit Console(std::string encoding = console_encoding());
@@ -55,6 +56,7 @@ public:
 
 private:
     void write(int stream, std::string_view utf8, bool newline);
+    bool start_writer();        // false if no thread can start
     void write_out_gathered();  // the writer thread
 
     std::mutex mutex_;

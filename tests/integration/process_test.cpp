@@ -2,7 +2,9 @@
 // room for a thread) and how signals end it.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "harness.h"
@@ -13,6 +15,22 @@ namespace {
 
 const std::string greeting = "天王盖地虎\n";
 const std::string busy = "intercom: busy, try again later\n";
+
+// argv run as under `ulimit -u 1`: the process may not start a single thread. Root
+// is exempt from that limit, so as root it runs as nobody.
+std::vector<std::string> with_no_room_for_a_thread(std::vector<std::string> argv) {
+    std::vector<std::string> prefix = {"/usr/bin/prlimit", "--nproc=1", "--"};
+    if (geteuid() == 0)
+        prefix.insert(prefix.begin(), {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"});
+    argv.insert(argv.begin(), prefix.begin(), prefix.end());
+    return argv;
+}
+
+std::string all_of_stdout(Child& child) {
+    std::string text;
+    while (std::optional<std::string> line = child.read_line()) text += *line + "\n";
+    return text;
+}
 
 }  // namespace
 
@@ -35,6 +53,38 @@ TEST(Process, ClosedStderrNeverSendsOurErrorTextToAClient) {
     EXPECT_EQ(answer, busy);
     EXPECT_EQ(served.back()->read_until_closed(), "");
     EXPECT_GT(served.size(), 1u);
+    served.clear();
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait_exit(), 0);
+}
+
+TEST(Process, HelpAndVersionNeedNoThread) {
+    for (const char* name : {"intercom-server", "intercom-client"}) {
+        for (const char* option : {"--help", "--version"}) {
+            Child child(with_no_room_for_a_thread({program(name), option}));
+            std::string shown = all_of_stdout(child);
+            EXPECT_EQ(child.wait_exit(), 0) << name << " " << option << ": " << child.stderr_text();
+            EXPECT_NE(shown.find(name), std::string::npos) << shown;
+            EXPECT_EQ(child.stderr_text(), "") << name << " " << option;
+        }
+    }
+}
+
+TEST(Process, ServerThatCannotStartAThreadSaysSoInOneLine) {
+    Child server(with_no_room_for_a_thread(
+        {program("intercom-server"), "--host", "127.0.0.1", "--port", "0", "--echo"}));
+    EXPECT_EQ(server.wait_exit(), 1);
+    std::string said = server.stderr_text();
+    EXPECT_EQ(said.rfind("intercom-server: start a thread: ", 0), 0u) << said;
+    EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
+}
+
+TEST(Process, ClientConversesWithoutAThread) {
+    Server server({"--echo"});
+    Child you(with_no_room_for_a_thread({program("intercom-client"), "127.0.0.1", std::to_string(server.port)}));
+    EXPECT_TRUE(you.line_containing("天王盖地虎"));
+    you.write("hi\n");
+    EXPECT_TRUE(you.line_containing("] hi"));
+    you.close_stdin();
+    EXPECT_EQ(you.wait_exit(), 0) << you.stderr_text();
 }
