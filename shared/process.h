@@ -25,9 +25,10 @@ void settle_locale();
 // not kill the process with SIGPIPE. A no-op where there is no SIGPIPE (Windows).
 void ignore_broken_pipe();
 
-// While one lives, SIGINT and SIGTERM (Ctrl-C, console close on Windows) wake `waker`,
-// so every thread winds down in order instead of the process dying mid-conversation.
-// Once it is gone they have their usual effect again, and the waker may go too.
+// While one lives, SIGINT, SIGTERM and SIGHUP (Ctrl-C, the terminal closed; on
+// Windows, Ctrl-C and the console closed) wake `waker`, so every thread winds down in
+// order instead of the process dying mid-conversation. Once it is gone they have their
+// usual effect again, and the waker may go too.
 class ShutdownRequests {
 public:
     explicit ShutdownRequests(const net::Waker& waker);

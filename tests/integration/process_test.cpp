@@ -88,3 +88,23 @@ TEST(Process, ClientConversesWithoutAThread) {
     you.close_stdin();
     EXPECT_EQ(you.wait_exit(), 0) << you.stderr_text();
 }
+
+TEST(Process, SighupShutsTheServerDownLikeSigterm) {
+    // The terminal the server runs in is closed.
+    Server server({"--echo"});
+    Peer peer(server.port);
+    EXPECT_EQ(peer.read_line(), greeting);
+    server.child.signal(SIGHUP);
+    EXPECT_EQ(peer.read_until_closed(3000ms), "bye\n");
+    EXPECT_FALSE(peer.was_reset());
+    EXPECT_EQ(server.child.wait_exit(3000ms), 0);
+}
+
+TEST(Process, SighupEndsTheClientWithBye) {
+    Server server({"--echo"});
+    Child you({program("intercom-client"), "127.0.0.1", std::to_string(server.port)});
+    EXPECT_TRUE(you.line_containing("天王盖地虎"));
+    you.signal(SIGHUP);
+    EXPECT_EQ(you.wait_exit(3000ms), 0);
+    EXPECT_TRUE(server.child.line_containing("said bye"));
+}
