@@ -23,7 +23,7 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
     // (until now it simply stopped the connecting).
     net::Waker interrupted;
-    process::ShutdownRequests ctrl_c(interrupted);
+    process::ShutdownRequests ctrl_c(interrupted, "intercom-client: " + msg::text(msg::cut_off_without_bye));
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
     return Session(channel, console, input, server, options.countersign, interrupted).run();
 }

@@ -58,7 +58,8 @@ std::thread start_thread(Body body) {
 int serve(const ServerOptions& options, terminal::Console& console) {
     net::NetInit net;
     net::Waker shutdown;
-    process::ShutdownRequests shutdown_requests(shutdown);
+    process::ShutdownRequests shutdown_requests(shutdown,
+                                                "intercom-server: " + msg::text(msg::cut_off_at_shutdown));
     if (options.trace) trace_on(console);
     std::unique_ptr<Transcript> transcript;
     if (!options.log_path.empty()) transcript = std::make_unique<Transcript>(options.log_path);

@@ -33,6 +33,7 @@ constexpr Entry table[] = {
     {too_long_closed, "sent a message longer than {1} bytes; closed", "发来的消息超过 {1} 字节，已关闭"},
     {wrong_countersign_closed, "gave the wrong countersign; closed", "暗号不对，已关闭"},
     {accept_failed, "accept: {1}", "accept 失败：{1}"},
+    {cut_off_at_shutdown, "interrupted again; open conversations cut off", "再次中断：未结束的对话被切断"},
 
     {held_for_next, "(nobody is waiting for an answer: held for the next message)",
      "(现在没有人在等回答：留给下一条消息)"},
@@ -62,6 +63,7 @@ constexpr Entry table[] = {
     {peer_closed_without_bye, "{1} closed the connection without saying bye", "{1} 没说再见 (bye) 就关闭了连接"},
     {send_to, "send to {1}: {2}", "发送到 {1}：{2}"},
     {too_long_not_sent, "(too long, not sent: type a shorter message)", "(太长，未发送：请输入短一些的消息)"},
+    {cut_off_without_bye, "interrupted again; the conversation cut off without bye", "再次中断：对话未道别 (bye) 即被切断"},
 
     {look_up, "look up {1}", "查找主机 {1}"},
     {listen_on, "listen on {1}", "监听 {1}"},

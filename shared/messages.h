@@ -17,7 +17,7 @@ enum Id {
     listening_on, connected, conversation_ended, conversation_failed, gave_countersign,
     said_bye, we_said_bye, told_goodbye, closed_without_bye, connection_lost,
     could_not_send_greeting, could_not_send, idle_timed_out, partial_timed_out,
-    too_long_closed, wrong_countersign_closed, accept_failed,
+    too_long_closed, wrong_countersign_closed, accept_failed, cut_off_at_shutdown,
     // the server's console operator
     held_for_next, held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
     no_conversations, list_waiting, list_their_turn, answer_too_long,
@@ -26,7 +26,7 @@ enum Id {
     // the client's console
     prompt_you, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
-    too_long_not_sent,
+    too_long_not_sent, cut_off_without_bye,
     // errors from the shared code
     look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, start_thread, open_log, unknown_encoding,
     invalid_value, unknown_option, option_needs_value, unexpected_argument, cannot_be_empty, no_line_breaks, longer_than_max_line,

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net.h"
@@ -29,12 +30,19 @@ void ignore_broken_pipe();
 // Windows, Ctrl-C and the console closed) wake `waker`, so every thread winds down in
 // order instead of the process dying mid-conversation. Once it is gone they have their
 // usual effect again, and the waker may go too.
+// One that comes while the waker is already woken (a second Ctrl-C while shutting
+// down) means the user will not wait: the process writes `last_words` (one line, UTF-8)
+// on stderr and ends at once with status 1, cutting off whatever is still open. The
+// line is converted now, as a signal handler may not.
 class ShutdownRequests {
 public:
-    explicit ShutdownRequests(const net::Waker& waker);
+    ShutdownRequests(const net::Waker& waker, std::string_view last_words);
     ~ShutdownRequests();
     ShutdownRequests(const ShutdownRequests&) = delete;
     ShutdownRequests& operator=(const ShutdownRequests&) = delete;
+
+private:
+    std::string last_words_;  // in the console's encoding, with its line end
 };
 
 // Threads created from now on get a stack of `bytes` (the platform's default is 8 MiB

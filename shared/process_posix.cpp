@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -17,10 +18,21 @@ namespace process {
 
 namespace {
 
-std::atomic<const net::Waker*> shutdown_waker{nullptr};  // lock-free: a handler reads it
+// Lock-free, as a handler reads them.
+std::atomic<const net::Waker*> shutdown_waker{nullptr};
+std::atomic<const std::string*> last_words{nullptr};
 
+// Only async-signal-safe calls here: the waker's write(), then for a second request
+// write() of the line prepared beforehand and _exit().
 extern "C" void on_shutdown_signal(int) {
-    if (const net::Waker* waker = shutdown_waker.load()) waker->wake();  // a write(): async-signal-safe
+    const net::Waker* waker = shutdown_waker.load();
+    if (!waker) return;
+    if (!waker->woken()) return waker->wake();
+    if (const std::string* words = last_words.load()) {
+        ssize_t ignored = ::write(2, words->data(), words->size());
+        (void)ignored;  // nowhere left to report a failure
+    }
+    _exit(1);
 }
 
 void handle_shutdown_signals(void (*handler)(int)) {
@@ -47,7 +59,9 @@ void settle_locale() { std::setlocale(LC_ALL, ""); }
 
 void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
 
-ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
+ShutdownRequests::ShutdownRequests(const net::Waker& waker, std::string_view words)
+    : last_words_(codec::Converter("UTF-8", terminal::console_encoding()).convert_all(words) + "\n") {
+    last_words = &last_words_;
     shutdown_waker = &waker;
     handle_shutdown_signals(on_shutdown_signal);
 }
@@ -55,6 +69,7 @@ ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
 ShutdownRequests::~ShutdownRequests() {
     handle_shutdown_signals(SIG_DFL);
     shutdown_waker = nullptr;
+    last_words = nullptr;
 }
 
 bool set_default_thread_stack(std::size_t bytes) {

@@ -108,3 +108,26 @@ TEST(Process, SighupEndsTheClientWithBye) {
     EXPECT_EQ(you.wait_exit(3000ms), 0);
     EXPECT_TRUE(server.child.line_containing("said bye"));
 }
+
+TEST(Process, SecondSigintWhileShuttingDownEndsAtOnce) {
+    Server server({"--echo", "--send-timeout", "20"});
+    Peer stuck(server.port, 4096);  // a small window fills sooner
+    stuck.read_line();
+    Peer waiting(server.port);
+    waiting.read_line();
+    // Lines echoed into a peer that never reads, until the server stops taking more:
+    // its send waits for room (for up to 20 s). The console is kept read.
+    std::string lines;
+    for (int i = 0; i < 100; ++i) lines += std::string(100, 'q') + "\n";
+    for (auto until = std::chrono::steady_clock::now() + 20s;
+         stuck.send_for(lines, 200ms) && std::chrono::steady_clock::now() < until;)
+        while (server.child.read_line(1ms)) {
+        }
+    server.child.signal(SIGINT);
+    EXPECT_EQ(waiting.read_line(3000ms), "bye\n");  // the first is being acted on
+    server.child.signal(SIGINT);
+    EXPECT_EQ(server.child.wait_exit(1000ms), 1);
+    EXPECT_NE(server.child.stderr_text().find("intercom-server: interrupted again; open conversations cut off\n"),
+              std::string::npos)
+        << server.child.stderr_text();
+}
