@@ -73,7 +73,7 @@ ShutdownRequests::~ShutdownRequests() {
 }
 
 bool set_default_thread_stack(std::size_t bytes) {
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(INTERCOM_PORTABLE_FALLBACKS)  // see net_posix.cpp
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0) return false;
     bool ok = pthread_attr_setstacksize(&attr, bytes) == 0 && pthread_setattr_default_np(&attr) == 0;
