@@ -5,6 +5,7 @@
 #   make fuzz          the libFuzzer targets, FUZZ_SECONDS each
 #   make windows       cross-compile the .exe files (MinGW-w64); test-windows: under Wine
 #   make bench         N conversations at once against a bare thread-per-connection floor
+#   make portable-check the fallbacks for macOS and the BSDs, forced and tested here
 #   make install       PREFIX=/usr/local DESTDIR= (both honoured)
 #   make clean
 # CXX, CXXFLAGS, CPPFLAGS, LDFLAGS and LDLIBS may be overridden as usual.
@@ -171,6 +172,21 @@ $(BUILD)/targets/%: $(BUILD)/obj/tests/fuzz/%.o $(SHARED_OBJ)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # --- end sanitize and fuzz ---
+
+# --- portable ---
+# make portable-check: the code paths for systems without SOCK_CLOEXEC, accept4 or
+# glibc's default thread stack (macOS, older BSDs), forced on this one with
+# -DINTERCOM_PORTABLE_FALLBACKS and built in $(BUILD)/portable; then the unit tests and
+# the integration tests that create, accept and connect sockets, one after the other.
+PORTABLE_TESTS ?= Conversation.*:Network.*:Process.*
+PORTABLE_MAKE = $(MAKE) BUILD=$(BUILD)/portable CPPFLAGS="$(CPPFLAGS) -DINTERCOM_PORTABLE_FALLBACKS"
+
+.PHONY: portable-check
+portable-check:
+	$(call same-flags-or-clean,$(BUILD)/portable,$(CXX) $(CPPFLAGS) -DINTERCOM_PORTABLE_FALLBACKS)
+	+$(PORTABLE_MAKE) unit-test
+	+GTEST_FILTER='$(PORTABLE_TESTS)' $(PORTABLE_MAKE) integration-test
+# --- end portable ---
 
 # --- windows (cross-compiled with MinGW-w64, tested under Wine) ---
 # On Windows itself (MSYS2 MinGW) plain `make` builds the .exe files, as OS=Windows_NT
