@@ -100,9 +100,11 @@ SANITIZE_CXXFLAGS := -O1 -g
 # clang: g++ 12 at -O1 with sanitizers warns falsely on the unit tests' own operator new.
 SANITIZE_CXX ?= clang++
 # ThreadSanitizer runs the integration tests (the unit tests' own operator new clashes
-# with its runtime's), all but the one that caps the server at four threads: the
-# runtime keeps a thread of its own.
-TSAN_TESTS ?= *-Hostile.ThreadCreationFailing*
+# with its runtime's), all but those that cap the programs' threads: the runtime keeps
+# a thread of its own. Nor do AddressSanitizer's runs take the ones that allow no
+# thread at all (Process.*Thread*): its leak check starts one at exit.
+TSAN_TESTS ?= *-Hostile.ThreadCreationFailing*:Process.*Thread*
+ASAN_TESTS ?= *-Process.*Thread*
 
 # $(call same-flags-or-clean,dir,flags): objects in dir built with other flags go.
 define same-flags-or-clean
@@ -132,6 +134,7 @@ sanitize:  # one after the other: timing tests would suffer side by side
 
 sanitize-asan:
 	$(call sanitized-run,$(BUILD)/asan,$(ASAN_FLAGS),\
+	  GTEST_FILTER='$(ASAN_TESTS)' \
 	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1:log_path=$(abspath $(BUILD))/asan/reports/asan \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(abspath $(BUILD))/asan/reports/ubsan,\
 	  unit-test integration-test)
