@@ -5,6 +5,7 @@
 #   make fuzz          the libFuzzer targets, FUZZ_SECONDS each
 #   make windows       cross-compile the .exe files (MinGW-w64); test-windows: under Wine
 #   make bench         N conversations at once against a bare thread-per-connection floor
+#   make portable-check the fallbacks for macOS and the BSDs, forced and tested here
 #   make install       PREFIX=/usr/local DESTDIR= (both honoured)
 #   make prerequisites what is installed, and how to install what is missing
 #   make clean
@@ -143,9 +144,11 @@ SANITIZE_CXXFLAGS := -O1 -g
 # clang: g++ 12 at -O1 with sanitizers warns falsely on the unit tests' own operator new.
 SANITIZE_CXX ?= clang++
 # ThreadSanitizer runs the integration tests (the unit tests' own operator new clashes
-# with its runtime's), all but the one that caps the server at four threads: the
-# runtime keeps a thread of its own.
-TSAN_TESTS ?= *-Hostile.ThreadCreationFailing*
+# with its runtime's), all but those that cap the programs' threads: the runtime keeps
+# a thread of its own. Nor do AddressSanitizer's runs take the ones that allow no
+# thread at all (Process.*Thread*): its leak check starts one at exit.
+TSAN_TESTS ?= *-Hostile.ThreadCreationFailing*:Process.*Thread*
+ASAN_TESTS ?= *-Process.*Thread*
 
 # $(call same-flags-or-clean,dir,flags): objects in dir built with other flags go.
 define same-flags-or-clean
@@ -175,6 +178,7 @@ sanitize:  # one after the other: timing tests would suffer side by side
 
 sanitize-asan:
 	$(call sanitized-run,$(BUILD)/asan,$(ASAN_FLAGS),\
+	  GTEST_FILTER='$(ASAN_TESTS)' \
 	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1:log_path=$(abspath $(BUILD))/asan/reports/asan \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(abspath $(BUILD))/asan/reports/ubsan,\
 	  unit-test integration-test)
@@ -215,6 +219,21 @@ $(BUILD)/targets/%: $(BUILD)/obj/tests/fuzz/%.o $(SHARED_OBJ)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # --- end sanitize and fuzz ---
+
+# --- portable ---
+# make portable-check: the code paths for systems without SOCK_CLOEXEC, accept4 or
+# glibc's default thread stack (macOS, older BSDs), forced on this one with
+# -DINTERCOM_PORTABLE_FALLBACKS and built in $(BUILD)/portable; then the unit tests and
+# the integration tests that create, accept and connect sockets, one after the other.
+PORTABLE_TESTS ?= Conversation.*:Network.*:Process.*
+PORTABLE_MAKE = $(MAKE) BUILD=$(BUILD)/portable CPPFLAGS="$(CPPFLAGS) -DINTERCOM_PORTABLE_FALLBACKS"
+
+.PHONY: portable-check
+portable-check:
+	$(call same-flags-or-clean,$(BUILD)/portable,$(CXX) $(CPPFLAGS) -DINTERCOM_PORTABLE_FALLBACKS)
+	+$(PORTABLE_MAKE) unit-test
+	+GTEST_FILTER='$(PORTABLE_TESTS)' $(PORTABLE_MAKE) integration-test
+# --- end portable ---
 
 # --- windows (cross-compiled with MinGW-w64, tested under Wine) ---
 # On Windows itself (MSYS2 MinGW) plain `make` builds the .exe files, as OS=Windows_NT

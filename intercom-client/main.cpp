@@ -23,7 +23,7 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // Connected: from now on Ctrl-C says bye rather than vanishing mid-conversation
     // (until now it simply stopped the connecting).
     net::Waker interrupted;
-    process::ShutdownRequests ctrl_c(interrupted);
+    process::ShutdownRequests ctrl_c(interrupted, "intercom-client: " + msg::text(msg::cut_off_without_bye));
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
     return Session(channel, console, input, server, options.countersign, interrupted).run();
 }
@@ -31,6 +31,11 @@ int converse(const ClientOptions& options, terminal::Console& console) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything opens a descriptor: with stderr closed, a socket would get its
+    // number and our error text would go to a peer.
+    process::ensure_standard_streams();
+    // The locale first, while this is the only thread (setlocale beside others is a race).
+    process::settle_locale();
     // A server that vanishes mid-send must cost us an error from send() that we can
     // report, not a silent death by SIGPIPE.
     process::ignore_broken_pipe();

@@ -156,13 +156,12 @@ std::string Turns::answer_and_send(const std::string& message) {
 // client is told why instead.
 std::string Turns::answer_of_our_own(const std::string& message) {
     std::string answer = *setup.answerer.answer(id, message);
-    std::error_code e;
-    if (channel.fits(answer)) {
-        e = send(answer);
-    } else {
+    std::error_code e = send(answer);
+    if (e == std::errc::message_size) {
         std::string limit = std::to_string(setup.options.wire.max_line);
         e = channel.send_notice(msg::text(msg::notice_answer_too_long, {limit}));
         setup.console.err(msg::text(msg::echo_too_long, {tag, limit}));
+        if (!e) return "";
     }
     if (e == std::errc::operation_canceled) return say_goodbye();
     if (e) return msg::text(msg::could_not_send, {net::error_text(e)});

@@ -3,13 +3,14 @@
 
 #include <algorithm>
 
+#include "../shared/process.h"
 #include "../shared/protocol.h"
 
 namespace {
 constexpr std::size_t most_held = 1024;  // sockets; past this, a newcomer is closed at once
 }
 
-Farewells::Farewells() : thread_([this] { run(); }) {}
+Farewells::Farewells() : thread_(process::start_thread([this] { run(); })) {}
 
 Farewells::~Farewells() {
     {

@@ -1,6 +1,7 @@
 // intercom-server: a turn-based TCP walkie-talkie. Greets each client, then the
 // client and the server take turns until one says bye; one thread per conversation.
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include "../shared/cli.h"
@@ -57,7 +58,8 @@ void trace_on(terminal::Console& console) {
 int serve(const ServerOptions& options, terminal::Console& console) {
     net::NetInit net;
     net::Waker shutdown;
-    process::ShutdownRequests shutdown_requests(shutdown);
+    process::ShutdownRequests shutdown_requests(shutdown,
+                                                "intercom-server: " + msg::text(msg::cut_off_at_shutdown));
     if (options.trace) trace_on(console);
     std::unique_ptr<Transcript> transcript;
     if (!options.log_path.empty())
@@ -71,7 +73,7 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     Farewells farewells;
     GuessLimiter guesses;
     Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get(), farewells, guesses});
-    std::thread listener_thread([&server] { server.run(); });
+    std::thread listener_thread = process::start_thread([&server] { server.run(); });
     struct StopServing {  // however this function ends, and so before the server goes
         const net::Waker& shutdown;
         std::thread& listener;
@@ -93,6 +95,11 @@ int serve(const ServerOptions& options, terminal::Console& console) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything opens a descriptor: with stderr closed, a socket would get its
+    // number and our error text would go to a peer.
+    process::ensure_standard_streams();
+    // The locale first, while this is the only thread (setlocale beside others is a race).
+    process::settle_locale();
     // A client that vanishes mid-send must cost us an error from send(), not the
     // whole server to SIGPIPE's default action.
     process::ignore_broken_pipe();

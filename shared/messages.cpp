@@ -37,6 +37,7 @@ constexpr Entry table[] = {
      "(#{1}: these bytes are not {2} but read as {3}; start the server with --encoding {3}, or --encoding auto)",
      "(#{1}：这些字节不是 {2}，按 {3} 才读得通；请用 --encoding {3} 或 --encoding auto 启动服务器)"},
     {encoding_switched, "(#{1} speaks {2}: switched)", "(#{1} 用的是 {2}：已切换)"},
+    {cut_off_at_shutdown, "interrupted again; open conversations cut off", "再次中断：未结束的对话被切断"},
 
     {held_for, "(held for #{1} until it is their turn)", "(先留着，等 #{1} 发来消息后再发送)"},
     {at_usage, "to answer one conversation, type: @N text", "要回答某一个对话，请输入：@N 内容"},
@@ -96,6 +97,7 @@ constexpr Entry table[] = {
     {too_long_not_sent, "(too long, not sent: type a shorter message)", "(太长，未发送：请输入短一些的消息)"},
     {server_encoding_misread, "(the server's bytes are not {1} but read as {2}; try --encoding {2})",
      "(服务器发来的字节不是 {1}，按 {2} 才读得通；试试 --encoding {2})"},
+    {cut_off_without_bye, "interrupted again; the conversation cut off without bye", "再次中断：对话未道别 (bye) 即被切断"},
 
     {look_up, "look up {1}", "查找主机 {1}"},
     {listen_on, "listen on {1}", "监听 {1}"},
@@ -103,6 +105,7 @@ constexpr Entry table[] = {
     {unknown_host, "unknown host", "未知主机"},
     {start_sockets, "start Winsock {1}", "启动 Winsock {1}"},
     {create_waker, "create the wake-up channel", "创建唤醒通道"},
+    {start_thread, "start a thread", "启动线程"},
     {open_log, "open log {1}", "打开日志 {1}"},
     {write_log, "write log {1}: {2}; the transcript is incomplete", "写入日志 {1}：{2}；日志记录不再完整"},
     {unknown_encoding, "unknown encoding '{1}' (choose one of {2})", "未知编码 '{1}'（可选：{2}）"},

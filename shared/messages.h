@@ -18,6 +18,7 @@ enum Id {
     said_bye, we_said_bye, told_goodbye, closed_without_bye, connection_lost,
     could_not_send_greeting, could_not_send, idle_timed_out, partial_timed_out,
     too_long_closed, wrong_countersign_closed, accept_failed, encoding_misread, encoding_switched,
+    cut_off_at_shutdown,
     // the server's console operator
     held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
     no_conversations, list_waiting, list_their_turn, answer_too_long,
@@ -29,11 +30,11 @@ enum Id {
     // the client's console
     prompt_you, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
-    too_long_not_sent, server_encoding_misread,
+    too_long_not_sent, server_encoding_misread, cut_off_without_bye,
     // errors from the shared code
-    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, open_log, write_log, unknown_encoding,
-    auto_encoding_server_only, invalid_value, unknown_option, option_needs_value, unexpected_argument, invalid_host,
-    port_given_twice,
+    look_up, listen_on, connect_to, unknown_host, start_sockets, create_waker, start_thread, open_log, write_log,
+    unknown_encoding, auto_encoding_server_only, invalid_value, unknown_option, option_needs_value,
+    unexpected_argument, invalid_host, port_given_twice,
     cannot_be_empty, no_line_breaks, longer_than_max_line, quiet_gap_too_long,
     // --trace's account of one recv()
     recv_partial, recv_one, recv_many, recv_and_part, recv_after_bye, recv_late_line_end, quiet_gap_delivered,

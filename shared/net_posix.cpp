@@ -21,7 +21,19 @@
 #include <cerrno>
 
 #ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0  // macOS: SO_NOSIGPIPE and main's SIG_IGN cover it
+#define MSG_NOSIGNAL 0  // macOS: SO_NOSIGPIPE (no_sigpipe below) and main's SIG_IGN cover it
+#endif
+
+// Linux and the BSDs create a descriptor close-on-exec in the same call (SOCK_CLOEXEC,
+// accept4); macOS has neither, so there fcntl() follows. INTERCOM_PORTABLE_FALLBACKS
+// takes the fallbacks even where the features exist, so that a Linux build proves
+// them (make portable-check).
+#if defined(SOCK_CLOEXEC) && !defined(INTERCOM_PORTABLE_FALLBACKS)
+#define INTERCOM_HAVE_SOCK_CLOEXEC 1
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__) || \
+    defined(__DragonFly__)
+#define INTERCOM_HAVE_ACCEPT4 1
+#endif
 #endif
 
 namespace net {
@@ -57,8 +69,52 @@ int traced(int rc, const std::string& call) {
     return rc;
 }
 
+// Close-on-exec, for a descriptor that could not be created so. A failure is traced
+// only: neither program runs another, so nothing is lost yet. The calls here and in
+// no_sigpipe are traced only when they fail, so a trace reads the same on every system.
+[[maybe_unused]] void close_on_exec(int fd) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) traced(-1, "fcntl(fd " + std::to_string(fd) + ", F_SETFD, FD_CLOEXEC)");
+}
+
+// Where there is SO_NOSIGPIPE (macOS, which has no MSG_NOSIGNAL), a send to a peer that
+// has gone fails with EPIPE instead of raising SIGPIPE. If it cannot be set, main's
+// SIG_IGN still covers it.
+void no_sigpipe(int fd) {
+#ifdef SO_NOSIGPIPE
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) != 0)
+        traced(-1, "setsockopt(fd " + std::to_string(fd) + ", SO_NOSIGPIPE, 1)");
+#else
+    (void)fd;
+#endif
+}
+
+// socket() and accept(), for descriptors made close-on-exec and SIGPIPE-free.
+int new_socket(const addrinfo& ai) {
+#ifdef INTERCOM_HAVE_SOCK_CLOEXEC
+    int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol);
+#else
+    int fd = ::socket(ai.ai_family, ai.ai_socktype, ai.ai_protocol);
+    if (fd >= 0) close_on_exec(fd);
+#endif
+    if (fd >= 0) no_sigpipe(fd);
+    return fd;
+}
+
+int accept_new(const Socket& listener, sockaddr_storage& address, socklen_t& length) {
+    sockaddr* where = reinterpret_cast<sockaddr*>(&address);
+#ifdef INTERCOM_HAVE_ACCEPT4
+    int fd = ::accept4(listener.handle(), where, &length, SOCK_CLOEXEC);
+#else
+    int fd = ::accept(listener.handle(), where, &length);
+    if (fd >= 0) close_on_exec(fd);
+#endif
+    if (fd >= 0) no_sigpipe(fd);
+    return fd;
+}
+
 Socket open_socket(const addrinfo& ai) {
-    Socket s(::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol));
+    Socket s(new_socket(ai));
     std::string call = std::string("socket(") + family_name(ai.ai_family) + ", SOCK_STREAM)";
     if (!s.valid()) traced(-1, call);
     else if (tracing()) trace(call + " = " + fd_text(s));
@@ -68,14 +124,15 @@ Socket open_socket(const addrinfo& ai) {
 // connect() with a deadline: an address that never answers costs `limit`, not the
 // two minutes of the kernel's own retries. Returns 0, or -1 with errno set.
 int connect_nonblocking(const Socket& s, const addrinfo& ai, std::chrono::milliseconds limit) {
-    fcntl(s.handle(), F_SETFL, fcntl(s.handle(), F_GETFL) | O_NONBLOCK);
+    int flags = fcntl(s.handle(), F_GETFL);
+    if (flags == -1 || fcntl(s.handle(), F_SETFL, flags | O_NONBLOCK) != 0) return -1;
     int rc = ::connect(s.handle(), ai.ai_addr, ai.ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
         std::error_code failure;
         Ready w = wait({&s, true}, limit, &failure);
         int error = w == Ready::timeout ? ETIMEDOUT : w == Ready::failed ? failure.value() : 0;
         socklen_t length = sizeof error;
-        if (w == Ready::socket) getsockopt(s.handle(), SOL_SOCKET, SO_ERROR, &error, &length);
+        if (w == Ready::socket && getsockopt(s.handle(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
         rc = error == 0 ? 0 : -1;
         errno = error;
     }
@@ -114,10 +171,13 @@ Socket bind_and_listen(const addrinfo& ai, std::error_code& error) {
     int on = 1, off = 0;
     std::string fd = fd_text(s);
     // Without SO_REUSEADDR a restarted server cannot bind its port again until the
-    // previous connections' TIME_WAIT has passed (a minute or more).
+    // previous connections' TIME_WAIT has passed (a minute or more). Should it fail,
+    // the trace shows it, and bind() reports what follows (address in use).
     traced(setsockopt(s.handle(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on),
            "setsockopt(" + fd + ", SO_REUSEADDR, 1)");
-    if (ai.ai_family == AF_INET6)  // one socket for IPv6 and IPv4 clients alike
+    // One socket for IPv6 and IPv4 clients alike; where that cannot be (OpenBSD has no
+    // dual stack), the trace shows the failure and the socket serves IPv6 alone.
+    if (ai.ai_family == AF_INET6)
         traced(setsockopt(s.handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off),
                "setsockopt(" + fd + ", IPV6_V6ONLY, 0)");
     std::string address = address_text(ai.ai_addr, ai.ai_addrlen);
@@ -148,9 +208,15 @@ Waker::Waker() {
 #else
     int fds[2];
     if (pipe(fds) != 0) throw Error(msg::text(msg::create_waker), last_error());
+    // Non-blocking, or a signal handler's wake() would block on a full pipe.
     for (int fd : fds) {
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        int flags = fcntl(fd, F_GETFL);
+        if (flags != -1 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
+            continue;
+        std::error_code error = last_error();
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw Error(msg::text(msg::create_waker), error);
     }
     read_end_ = fds[0];
     write_end_ = fds[1];
@@ -187,7 +253,9 @@ namespace {
 
 // One descriptor kept open for the moment the process has no other: see accept_client.
 int reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
-std::atomic<int> reserve_fd{reserve_descriptor()};
+// Opened by accept_client, not before main: a closed stderr's number must go to
+// /dev/null first (process::ensure_standard_streams), never to the reserve.
+std::atomic<int> reserve_fd{-1};
 
 // Out of descriptors: free the reserve, take the newcomer on it, and reserve again
 // once that newcomer is gone (on the next call).
@@ -195,7 +263,7 @@ int accept_on_reserve(const Socket& listener, sockaddr_storage& address, socklen
     int spare = reserve_fd.exchange(-1);
     if (spare < 0) return -1;
     ::close(spare);
-    return ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    return accept_new(listener, address, length);
 }
 
 platform::Io io_failed() {
@@ -214,7 +282,7 @@ Socket accept_once(const Socket& listener, std::string& peer, Io& io) {
     if (reserve_fd < 0) reserve_fd = reserve_descriptor();
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    int fd = ::accept(listener.handle(), reinterpret_cast<sockaddr*>(&address), &length);
+    int fd = accept_new(listener, address, length);
     if (fd < 0) {
         // The client gave up between poll and accept: not our failure.
         io = errno == ECONNABORTED ? Io{Io::would_block} : io_failed();
@@ -224,8 +292,11 @@ Socket accept_once(const Socket& listener, std::string& peer, Io& io) {
     } else {
         io = {Io::done};
     }
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+        io = io_failed();  // it could not be made ready for poll: turned away unheard
+        ::close(fd);
+        return Socket();
+    }
     peer = address_text(reinterpret_cast<sockaddr*>(&address), length);
     return Socket(fd);
 }

@@ -1,10 +1,14 @@
 // process: the POSIX body.
 #include "process.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <clocale>
 #include <csignal>
 
 #include "codec.h"
@@ -14,10 +18,21 @@ namespace process {
 
 namespace {
 
-std::atomic<const net::Waker*> shutdown_waker{nullptr};  // lock-free: a handler reads it
+// Lock-free, as a handler reads them.
+std::atomic<const net::Waker*> shutdown_waker{nullptr};
+std::atomic<const std::string*> last_words{nullptr};
 
+// Only async-signal-safe calls here: the waker's write(), then for a second request
+// write() of the line prepared beforehand and _exit().
 extern "C" void on_shutdown_signal(int) {
-    if (const net::Waker* waker = shutdown_waker.load()) waker->wake();  // a write(): async-signal-safe
+    const net::Waker* waker = shutdown_waker.load();
+    if (!waker) return;
+    if (!waker->woken()) return waker->wake();
+    if (const std::string* words = last_words.load()) {
+        ssize_t ignored = ::write(2, words->data(), words->size());
+        (void)ignored;  // nowhere left to report a failure
+    }
+    _exit(1);
 }
 
 void handle_shutdown_signals(void (*handler)(int)) {
@@ -25,15 +40,28 @@ void handle_shutdown_signals(void (*handler)(int)) {
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    // SIGHUP: the terminal was closed, which deserves the same goodbye as Ctrl-C.
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
 }
 
 }  // namespace
 
+void ensure_standard_streams() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        // open() takes the lowest free number, which is fd: the ones below are open.
+        // If even that fails there is no stream to report it on.
+        ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    }
+}
+
+void settle_locale() { std::setlocale(LC_ALL, ""); }
+
 void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
 
-ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
+ShutdownRequests::ShutdownRequests(const net::Waker& waker, std::string_view words)
+    : last_words_(codec::Converter("UTF-8", terminal::console_encoding()).convert_all(words) + "\n") {
+    last_words = &last_words_;
     shutdown_waker = &waker;
     handle_shutdown_signals(on_shutdown_signal);
 }
@@ -41,10 +69,11 @@ ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
 ShutdownRequests::~ShutdownRequests() {
     handle_shutdown_signals(SIG_DFL);
     shutdown_waker = nullptr;
+    last_words = nullptr;
 }
 
 bool set_default_thread_stack(std::size_t bytes) {
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(INTERCOM_PORTABLE_FALLBACKS)  // see net_posix.cpp
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0) return false;
     bool ok = pthread_attr_setstacksize(&attr, bytes) == 0 && pthread_setattr_default_np(&attr) == 0;

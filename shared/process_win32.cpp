@@ -10,17 +10,29 @@
 
 #include <atomic>
 
+#include "codec.h"
+#include "terminal.h"
+
 namespace process {
 
 namespace {
 
 std::atomic<const net::Waker*> shutdown_waker{nullptr};
+std::atomic<const std::string*> last_words{nullptr};
+
+// Asked again while shutting down: say so and end now. TerminateProcess, not
+// ExitProcess: the threads cut off may hold locks that the libraries' exit code waits for.
+void cut_off() {
+    if (const std::string* words = last_words.load()) terminal::write_stream(2, *words);
+    TerminateProcess(GetCurrentProcess(), 1);
+}
 
 // Windows runs this on a thread of its own for Ctrl-C, Ctrl-Break, the console window
 // being closed, logoff and system shutdown.
 BOOL WINAPI on_console_event(DWORD event) {
     const net::Waker* waker = shutdown_waker.load();
     if (!waker) return FALSE;
+    if (waker->woken()) cut_off();
     waker->wake();
     if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) return TRUE;  // we wind down
     // Close, logoff, shutdown: the process is ended as soon as this returns, so hold
@@ -32,9 +44,18 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 }  // namespace
 
+// A socket is a handle of its own kind, never a C runtime descriptor, so a closed
+// standard stream cannot be taken by one.
+void ensure_standard_streams() {}
+
+// The console's encoding is its code page (terminal_win32.cpp), not the C locale's.
+void settle_locale() {}
+
 void ignore_broken_pipe() {}  // Windows has no SIGPIPE: send() to a gone peer fails
 
-ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
+ShutdownRequests::ShutdownRequests(const net::Waker& waker, std::string_view words)
+    : last_words_(codec::Converter("UTF-8", terminal::console_encoding()).convert_all(words) + "\n") {
+    last_words = &last_words_;
     shutdown_waker = &waker;
     SetConsoleCtrlHandler(on_console_event, TRUE);
 }
@@ -42,6 +63,7 @@ ShutdownRequests::ShutdownRequests(const net::Waker& waker) {
 ShutdownRequests::~ShutdownRequests() {
     SetConsoleCtrlHandler(on_console_event, FALSE);
     shutdown_waker = nullptr;
+    last_words = nullptr;
 }
 
 bool set_default_thread_stack(std::size_t bytes) {

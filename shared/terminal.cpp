@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <system_error>
 #include <utility>
 
 #include "messages.h"
@@ -91,6 +92,8 @@ std::string escape_for_record(std::string_view utf8) { return escape(utf8, true)
 
 namespace {
 constexpr std::size_t most_queued = 1024 * 1024;  // lines past this are counted, not kept
+constexpr std::size_t write_batch = 64 * 1024;     // written at once when this much waits
+constexpr std::chrono::milliseconds gather_for{20};  // else this long after the first line
 constexpr std::chrono::seconds last_writes{1};     // at the end, for a stream that takes nothing
 }  // namespace
 
@@ -138,14 +141,14 @@ void Console::write(int stream, std::string_view utf8, bool newline) {
         lost_lines_ += newline ? 1 : 0;
         return;
     }
-    bool was_empty = queued_.empty();
+    bool wake_writer = queued_.empty() || (queued_bytes_ < write_batch && queued_bytes_ + bytes.size() >= write_batch);
     queued_bytes_ += bytes.size();
     if (!queued_.empty() && queued_.back().stream == stream) queued_.back().bytes += bytes;
     else queued_.push_back({stream, std::move(bytes)});
     lock.unlock();
-    // The writer takes all that is queued each time it wakes: while it writes, lines
-    // gather without waking it, so a busy server writes many lines to a write().
-    if (was_empty) has_queued_.notify_one();
+    // The writer takes all that is queued each time it wakes: woken by the first line,
+    // and by a full batch; lines in between gather without waking it.
+    if (wake_writer) has_queued_.notify_one();
 }
 
 void Console::write_out_queued() {
@@ -153,6 +156,9 @@ void Console::write_out_queued() {
     for (;;) {
         has_queued_.wait(lock, [this] { return closing_ || !queued_.empty(); });
         if (queued_.empty()) break;  // closing, and all written
+        // A line has come: gather what follows it for a moment, so a busy server writes
+        // many lines to a write(), and its threads rarely wake this one. Idle, it sleeps.
+        has_queued_.wait_for(lock, gather_for, [this] { return closing_ || queued_bytes_ >= write_batch; });
         std::deque<Chunk> chunks;
         chunks.swap(queued_);
         queued_bytes_ = 0;

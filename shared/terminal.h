@@ -34,7 +34,8 @@ std::string escape_for_display(std::string_view utf8);
 // text \x07 is "\\x07".
 std::string escape_for_record(std::string_view utf8);
 
-// The console's encoding, from the locale: "UTF-8", "GBK", … (always one codec allows).
+// The console's encoding, from the locale main settled (process::settle_locale):
+// "UTF-8", "GBK", … (always one codec allows).
 std::string console_encoding();
 
 // Whether standard input / output is a person at a terminal (not a pipe or a file).

@@ -10,14 +10,12 @@
 #include <climits>
 
 #include <cerrno>
-#include <clocale>
 
 namespace terminal {
 
 std::string console_encoding() {
-    // Programs start in the "C" locale; the user's choice (LANG, LC_ALL) applies only
-    // once asked for.
-    std::setlocale(LC_ALL, "");
+    // Only read here: main settles the locale (process::settle_locale) before any
+    // thread starts, as setlocale() must not run beside them.
     std::optional<std::string> allowed = codec::allowed_encoding(nl_langinfo(CODESET));
     // The C locale says ASCII ("ANSI_X3.4-1968"), which would turn all Chinese into
     // '?'; like Python 3.7+ (PEP 538), take that to mean UTF-8.

@@ -49,7 +49,7 @@ bool have_program(const std::string& name) {
     }
 }
 
-Child::Child(std::vector<std::string> argv, std::vector<std::string> env) {
+Child::Child(std::vector<std::string> argv, std::vector<std::string> env, std::vector<int> closed) {
     int in[2], out[2], err[2];
     if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
     env.insert(env.begin(), "LC_ALL=C.UTF-8");
@@ -59,6 +59,7 @@ Child::Child(std::vector<std::string> argv, std::vector<std::string> env) {
         dup2(out[1], 1);
         dup2(err[1], 2);
         for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+        for (int fd : closed) close(fd);
         for (std::string& e : env) putenv(e.data());
         std::vector<char*> args;
         for (std::string& a : argv) args.push_back(a.data());

@@ -27,8 +27,9 @@ bool have_program(const std::string& name);
 
 class Child {
 public:
-    // Starts argv[0] with the given arguments and LC_ALL=C.UTF-8 (plus `env`).
-    explicit Child(std::vector<std::string> argv, std::vector<std::string> env = {});
+    // Starts argv[0] with the given arguments and LC_ALL=C.UTF-8 (plus `env`), with the
+    // standard streams listed in `closed` (0, 1, 2) closed, as `2>&-` leaves them.
+    explicit Child(std::vector<std::string> argv, std::vector<std::string> env = {}, std::vector<int> closed = {});
     ~Child();  // SIGKILL and reap, if still running
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;

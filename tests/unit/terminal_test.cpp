@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <clocale>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -200,3 +201,14 @@ TEST(Terminal, TheConsoleKeepsABackslash) {
 }
 
 }  // namespace
+
+// main settles the locale once, before any thread starts; asking for the console's
+// encoding afterwards must not set it again (setlocale beside other threads is a race).
+TEST(Terminal, ConsoleEncodingOnlyReadsTheLocale) {
+    std::string from_environment = std::setlocale(LC_ALL, "");
+    const char* other = from_environment == "C" ? "C.UTF-8" : "C";
+    if (!std::setlocale(LC_ALL, other)) GTEST_SKIP() << "no locale " << other << " here";
+    terminal::console_encoding();
+    EXPECT_STREQ(std::setlocale(LC_ALL, nullptr), other);
+    std::setlocale(LC_ALL, "C");  // as every program starts
+}
