@@ -196,7 +196,7 @@ print_targets() {
     say "targets:"
     printf '  %-64s %s\n' \
         "$n held at once, all finishing, zero failures" "$all" \
-        "turns/s with $n >= 0.8x the floor's (ratio $tps_ratio)" "$(at_least "$tps_ratio" 0.8)" \
+        "turns/s with $n >= 0.85x the floor's (ratio $tps_ratio)" "$(at_least "$tps_ratio" 0.85)" \
         "<= 32 KiB resident per held conversation ($rss_project)" "$(at_most "$rss_project" 32)" \
         "one conversation p50 <= 1.2x raw ping-pong, one core ($single_ratio)" "$(at_most "$single_ratio" 1.2)"
 }
