@@ -138,6 +138,23 @@ void trace_send(const Socket& s, std::size_t size, const platform::Io& io) {
     else if (io.status == platform::Io::failed) trace(call + "-1 (" + error_text(io.error) + ")");
 }
 
+// --trace shows the waits where they matter, those on more than one peer's socket:
+// the client waiting on what is typed and what the server sends at once, and a
+// conversation waiting on the console's answer and its client at once.
+Ready traced_wait(const WaitFor& what, Ready ready) {
+    bool several = what.socket && (what.input != static_cast<native_socket>(-1) || what.wakers.mail);
+    if (!tracing() || !several) return ready;
+    std::string watched = fd_text(*what.socket);
+    auto add = [&watched](const char* name) { watched += (watched.empty() ? "" : ", ") + std::string(name); };
+    if (what.input != static_cast<native_socket>(-1)) add("stdin");
+    if (what.wakers.mail) add("bell");
+    if (what.wakers.shutdown) add("shutdown");
+    const char* names[] = {"", "stdin", "shutdown", "bell", "timeout", "failed"};
+    std::string result = ready == Ready::socket ? fd_text(*what.socket) : names[static_cast<int>(ready)];
+    trace("poll(" + watched + ") = " + result + (ready == Ready::timeout ? "" : " ready"));
+    return ready;
+}
+
 }  // namespace
 
 Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_code* error) {
@@ -165,8 +182,8 @@ Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_co
             return Ready::failed;
         }
         for (std::size_t i = 0; i < count; ++i)
-            if (entries[i].ready) return kind_of[i];
-        if (!forever && Clock::now() >= deadline) return Ready::timeout;
+            if (entries[i].ready) return traced_wait(what, kind_of[i]);
+        if (!forever && Clock::now() >= deadline) return traced_wait(what, Ready::timeout);
     }
 }
 
