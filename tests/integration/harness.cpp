@@ -267,6 +267,17 @@ std::string Peer::read_until_closed(milliseconds timeout) {
     return all;
 }
 
+std::vector<std::unique_ptr<Peer>> connect_until_turned_away(int port, const std::string& greeting,
+                                                             std::string& last, std::size_t most) {
+    std::vector<std::unique_ptr<Peer>> peers;
+    while (peers.size() < most) {
+        peers.push_back(std::make_unique<Peer>(port));
+        last = peers.back()->read_line();
+        if (last != greeting) break;
+    }
+    return peers;
+}
+
 Listener::Listener() {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};

@@ -102,6 +102,12 @@ private:
     bool was_reset_ = false;
 };
 
+// Clients connect to `port` one after another, each reading its first line, until one
+// is answered with something other than `greeting` (or `most` have connected): what a
+// full server does. The clients are returned, still connected; `last` is that answer.
+std::vector<std::unique_ptr<Peer>> connect_until_turned_away(int port, const std::string& greeting,
+                                                             std::string& last, std::size_t most = 8);
+
 // A server of the test's own on 127.0.0.1 (a port the system picks): what a lesson
 // server, or a hostile one, would send to intercom-client.
 class Listener {

@@ -250,13 +250,8 @@ TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
     int port = std::stoi(line->substr(line->rfind(':') + 1));
-    std::vector<std::unique_ptr<Peer>> served;
     std::string answer;
-    while (served.size() < 8) {
-        served.push_back(std::make_unique<Peer>(port));
-        answer = served.back()->read_line();
-        if (answer != greeting) break;
-    }
+    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer);
     EXPECT_EQ(answer, "intercom: busy, try again later\n");
     EXPECT_GT(served.size(), 1u);
     std::size_t open = served.size() - 1;

@@ -43,13 +43,8 @@ TEST(Process, ClosedStderrNeverSendsOurErrorTextToAClient) {
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
     int port = std::stoi(line->substr(line->rfind(':') + 1));
-    std::vector<std::unique_ptr<Peer>> served;
     std::string answer;
-    while (served.size() < 8) {
-        served.push_back(std::make_unique<Peer>(port));
-        answer = served.back()->read_line();
-        if (answer != greeting) break;
-    }
+    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer);
     EXPECT_EQ(answer, busy);
     EXPECT_EQ(served.back()->read_until_closed(), "");
     EXPECT_GT(served.size(), 1u);
