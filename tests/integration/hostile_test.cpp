@@ -313,7 +313,7 @@ TEST(Hostile, SigintWithConversationsOpenSaysGoodbyeAndExitsZero) {
         peers.back()->read_line();
         if (i % 2) peers.back()->send("waiting\n");  // half wait for the console's answer
     }
-    std::this_thread::sleep_for(200ms);
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(server.child.line_containing("] waiting"));
     server.child.signal(SIGINT);
     for (auto& peer : peers) EXPECT_EQ(peer->read_until_closed(3000ms), "bye\n");
     EXPECT_EQ(server.child.wait_exit(3000ms), 0);
