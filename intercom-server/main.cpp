@@ -29,7 +29,7 @@ std::unique_ptr<Answerer> make_answerer(const ServerOptions& o, terminal::Consol
 // that waits for one, so a script of answers answers one message each.
 void take_console_answers(ConsoleOperator& op, terminal::Console& console, const ServerOptions& o,
                           const net::Waker& shutdown) {
-    terminal::LineReader reader(o.wire.max_line * 4);
+    terminal::LineReader reader(o.wire.max_line * 4, console);
     bool one_per_turn = !console.interactive();
     for (;;) {
         op.turn_bell().reset();
@@ -42,7 +42,8 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console, const
         }
         if (reader.at_end()) return;
         net::native_socket input = reader.wants_more() ? reader.handle() : net::Socket::invalid;
-        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}}, std::chrono::milliseconds(-1));
+        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}, reader.screen()},
+                                     std::chrono::milliseconds(-1));
         if (ready == net::Ready::shutdown || ready == net::Ready::failed) return;
         if (ready == net::Ready::input) reader.read_available();
     }
