@@ -45,6 +45,10 @@ public:
         return client_ >= 0;
     }
     void send(const std::string& bytes) { ::send(client_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+    void close_client() {
+        close(client_);
+        client_ = -1;
+    }
 
     // Up to "\n" (included), or what came by the deadline.
     std::string read_line(milliseconds timeout = 5000ms) {
@@ -102,6 +106,16 @@ int count_containing(const std::vector<std::string>& rows, const std::string& te
                                           [&](const std::string& row) { return row.find(text) != std::string::npos; }));
 }
 
+// The port in the server's first row, "listening on 127.0.0.1:PORT" (its prompt, on
+// the row below, says the row is whole).
+int listening_port(Terminal& console) {
+    std::string listening = console.screen().at(0);
+    std::size_t colon = listening.rfind(':');
+    if (listening.rfind("listening on ", 0) != 0 || colon == std::string::npos)
+        throw std::runtime_error("no port in: " + listening);
+    return std::stoi(listening.substr(colon + 1));
+}
+
 #define SKIP_WITHOUT_TMUX() \
     if (!Terminal::available()) GTEST_SKIP() << "tmux is not installed: the line editor is not tested"
 
@@ -154,6 +168,15 @@ TEST(LineEditor, ChineseIsEditedByCharacterAndSentIntact) {
     EXPECT_EQ(you.server.read_line(), "你好，世界\n");
 }
 
+TEST(LineEditor, CtrlDOnAnEmptyLineEndsTheInputAndTheClientSaysBye) {
+    SKIP_WITHOUT_TMUX();
+    ClientAtTerminal you;
+    you.terminal.press("C-d");
+    EXPECT_EQ(you.server.read_line(), "bye\n");
+    you.server.close_client();  // the client waits for that after its bye
+    EXPECT_EQ(you.terminal.wait_for_exit(), 0);
+}
+
 // A line of double-width characters wider than the terminal, the cursor on its second
 // row: the message goes above both rows, and neither is left behind or cut.
 TEST(LineEditor, ALineThatWrapsIsRedrawnWholeBelowAMessage) {
@@ -184,13 +207,9 @@ TEST(LineEditor, ALineThatWrapsIsRedrawnWholeBelowAMessage) {
 TEST(LineEditor, TheServerPromptNamesTheConversationThatWaits) {
     SKIP_WITHOUT_TMUX();
     Terminal console({program("intercom-server"), "--host", "127.0.0.1", "--port", "0"});
-    std::optional<std::vector<std::string>> screen = console.wait_for("listening on 127.0.0.1:");
-    ASSERT_TRUE(screen);
-    std::string listening = (*screen)[0];
-    int port = std::stoi(listening.substr(listening.rfind(':') + 1));
-    EXPECT_TRUE(console.wait_for_last_row("(nobody waiting)>")) << text_of(console.screen());
+    ASSERT_TRUE(console.wait_for_last_row("(nobody waiting)>")) << text_of(console.screen());
 
-    Peer one(port);
+    Peer one(listening_port(console));
     one.read_line();  // the greeting
     one.send("hello\n");
     EXPECT_TRUE(console.wait_for_last_row("#1>")) << text_of(console.screen());
@@ -198,14 +217,18 @@ TEST(LineEditor, TheServerPromptNamesTheConversationThatWaits) {
     console.press("Enter");
     EXPECT_EQ(one.read_line(), "hi there\n");
     EXPECT_TRUE(console.wait_for_last_row("(nobody waiting)>")) << text_of(console.screen());
+
+    console.type("/quit");
+    console.press("Enter");
+    EXPECT_EQ(console.wait_for_exit(), 0);
+    EXPECT_EQ(one.read_line(), "bye\n");
 }
 
 TEST(LineEditor, AMessageArrivingWhileTheServerTypesGoesAboveItsPromptAndLine) {
     SKIP_WITHOUT_TMUX();
     Terminal console({program("intercom-server"), "--host", "127.0.0.1", "--port", "0"});
-    std::optional<std::vector<std::string>> screen = console.wait_for("listening on 127.0.0.1:");
-    ASSERT_TRUE(screen);
-    int port = std::stoi((*screen)[0].substr((*screen)[0].rfind(':') + 1));
+    ASSERT_TRUE(console.wait_for_last_row("(nobody waiting)>")) << text_of(console.screen());
+    int port = listening_port(console);
     Peer one(port), two(port);
     one.read_line();
     two.read_line();

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -21,6 +23,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto command_limit = 5s;  // a tmux command taking longer is stopped
 constexpr auto poll_interval = 20ms;  // how often a wait looks at the screen again
+constexpr const char* exit_mark = "(exit ";  // the shell's "(exit STATUS)" row
 
 // Runs argv and returns what it wrote on stdout, once it has exited (or been stopped
 // at the limit). Output is read as it comes, and the end is the process's exit: the
@@ -101,22 +104,24 @@ Terminal::Terminal(const std::vector<std::string>& argv, std::vector<std::string
     std::vector<std::string> command = {"start-server", ";", "set-option", "-g", "status", "off", ";",
                                         "set-option", "-g", "remain-on-exit", "on", ";",
                                         "new-session", "-d", "-s", "test", "-x", std::to_string(columns),
-                                        "-y", std::to_string(rows), "env", "LC_ALL=C.UTF-8"};
+                                        "-y", std::to_string(rows), "sh", "-c",
+                                        std::string("\"$@\"; echo \"") + exit_mark + "$?)\"", "sh",
+                                        "env", "LC_ALL=C.UTF-8"};
     command.insert(command.end(), env.begin(), env.end());
     command.insert(command.end(), argv.begin(), argv.end());
     tmux(command);
     std::string pid = tmux({"display-message", "-p", "-t", "test", "#{pane_pid}"});
     if (pid.empty() || pid == "\n") throw std::runtime_error("tmux did not start " + argv[0]);
-    program_ = static_cast<pid_t>(std::stol(pid));
+    shell_ = static_cast<pid_t>(std::stol(pid));
 }
 
-// Ending its tmux server hangs up the program's terminal; one that outlives that by
-// two seconds is killed.
+// Ending its tmux server hangs up the program's terminal; a program that outlives that
+// by two seconds is killed, with the shell around it (the pane's process group).
 Terminal::~Terminal() {
     tmux({"kill-server"});
     Clock::time_point deadline = Clock::now() + 2s;
-    while (running(program_) && Clock::now() < deadline) std::this_thread::sleep_for(poll_interval);
-    if (running(program_)) kill(program_, SIGKILL);
+    while (running(shell_) && Clock::now() < deadline) std::this_thread::sleep_for(poll_interval);
+    if (running(shell_)) kill(-shell_, SIGKILL);
 }
 
 std::string Terminal::tmux(std::vector<std::string> args) {
@@ -164,6 +169,16 @@ bool Terminal::wait_for_cursor(int column, int row, std::chrono::milliseconds ti
         if (Clock::now() > deadline) return false;
         else std::this_thread::sleep_for(poll_interval);
     return true;
+}
+
+// The status as the shell around the program prints it, "(exit 0)": tmux's own
+// #{pane_dead_status} was seen to stay empty, its pane's process left unreaped.
+std::optional<int> Terminal::wait_for_exit(std::chrono::milliseconds timeout) {
+    std::optional<std::vector<std::string>> rows = wait_for(exit_mark, timeout);
+    if (!rows) return std::nullopt;
+    for (const std::string& row : *rows)
+        if (row.rfind(exit_mark, 0) == 0) return std::atoi(row.c_str() + std::strlen(exit_mark));
+    return std::nullopt;
 }
 
 std::string text_of(const std::vector<std::string>& rows) {

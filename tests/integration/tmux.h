@@ -1,7 +1,8 @@
 // A program at a real terminal, for the tests of what a person sees there: it runs in
 // tmux (a terminal emulator with a screen the test can read), typed at with send-keys
 // and read with capture-pane. Each Terminal has a tmux server of its own, on a socket
-// named for this test process, and ends it (and the program) when it goes.
+// named for this test process, and ends it (and the program) when it goes. A shell
+// runs the program and prints "(exit STATUS)" on the screen when it ends.
 #pragma once
 
 #include <sys/types.h>
@@ -41,10 +42,13 @@ public:
     // Waits until the last row that is not blank is exactly `row`.
     bool wait_for_last_row(const std::string& row, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    // The program's exit status, once it has exited, or nothing at the deadline.
+    std::optional<int> wait_for_exit(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 private:
     std::string tmux(std::vector<std::string> args);  // runs a tmux command; its stdout
     std::string socket_;
-    pid_t program_ = -1;
+    pid_t shell_ = -1;  // runs the program and says how it exited
 };
 
 // The screen as text, one row a line: for a failure's message.
