@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "net.h"
+
 namespace terminal {
 
 class LineEditor {
@@ -45,7 +47,9 @@ public:
 // The editor for a person at a terminal (standard input and output both), or null
 // where there is none: a Windows console, which edits its own lines, or a terminal that
 // cannot take one (TERM=dumb, echo turned off). It is drawn at once, with no prompt.
-std::unique_ptr<LineEditor> start_line_editor();
+// `bell` is what the owning thread waits on: the editor rings it when it needs read()
+// called without a key (the program was stopped with Ctrl-Z and has been continued).
+std::unique_ptr<LineEditor> start_line_editor(const net::Waker& bell);
 
 // Before lines are written to a terminal that has no line editor: if the cursor is not
 // at the start of a row (a prompt, or what the person has typed so far, is on it),

@@ -19,11 +19,13 @@
 
 #include <editline/readline.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cwchar>
 #include <wchar.h>
@@ -73,10 +75,27 @@ void advance(Place& at, std::string_view text, int columns) {
     }
 }
 
+// A program stopped with Ctrl-Z and continued (fg) finds the terminal as the shell
+// left it, in cooked mode, while libedit believes it raw. The handler notes it and
+// rings the editor's bell, so that its thread sets raw mode again (Libedit::resume).
+std::atomic<bool> continued{false};
+std::atomic<const net::Waker*> continued_bell{nullptr};  // lock-free: a handler reads it
+
+extern "C" void on_continue(int) {
+    continued = true;
+    if (const net::Waker* bell = continued_bell.load()) bell->wake();  // a write(): async-signal-safe
+}
+
 class Libedit final : public LineEditor {
 public:
-    Libedit() {
+    explicit Libedit(const net::Waker& bell) {
         current = this;
+        continued_bell = &bell;
+        struct sigaction action {};
+        action.sa_handler = on_continue;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGCONT, &action, &old_on_continue_);
         rl_catch_signals = 0;
         install();
         stifle_history(history_kept);
@@ -93,10 +112,13 @@ public:
             if (!typed.empty()) write_stream(1, prompt_ + typed + "\n", nullptr);
             rl_callback_handler_remove();  // the terminal back in cooked mode
         }
+        sigaction(SIGCONT, &old_on_continue_, nullptr);
+        continued_bell = nullptr;
         current = nullptr;
     }
 
     Typed read() override {
+        if (continued.exchange(false)) resume();
         for (int key = 0; key < keys_at_a_time && installed_; ++key) {
             pollfd in = {0, POLLIN, 0};
             if (poll(&in, 1, 0) <= 0) break;
@@ -148,6 +170,16 @@ private:
         std::free(line);
     }
 
+    // After Ctrl-Z and fg: cooked mode first, as libedit sets raw mode only from there,
+    // then the prompt and the line drawn again on the row the shell left.
+    void resume() {
+        if (!installed_) return;
+        rl_deprep_terminal();
+        rl_prep_terminal(1);
+        hidden_ = true;
+        show();
+    }
+
     void install() {
         rl_callback_handler_install(prompt_.c_str(), on_line);
         installed_ = true;
@@ -186,20 +218,21 @@ private:
     bool fresh_ = true;       // no key read since install(): the line is empty
     bool finished_ = false;   // on_line() was called
     std::optional<std::string> line_;  // what it was given (none: end of input)
+    struct sigaction old_on_continue_ {};
 };
 
 Libedit* Libedit::current = nullptr;
 
 }  // namespace
 
-std::unique_ptr<LineEditor> start_line_editor() {
+std::unique_ptr<LineEditor> start_line_editor(const net::Waker& bell) {
     // A terminal that cannot move its cursor, or one whose echo is off (a password
     // prompt's state, `stty -echo`), is read plainly: libedit would not edit there.
     const char* term = std::getenv("TERM");
     termios mode{};
     if (!term || !*term || std::string_view(term) == "dumb") return nullptr;
     if (tcgetattr(0, &mode) != 0 || !(mode.c_lflag & ECHO)) return nullptr;
-    return std::make_unique<Libedit>();
+    return std::make_unique<Libedit>(bell);
 }
 
 }  // namespace terminal

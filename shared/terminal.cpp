@@ -253,12 +253,13 @@ LineReader::LineReader(std::size_t max_line_bytes, Console& console, std::string
     : console_(console), max_line_(max_line_bytes), from_console_(encoding, "UTF-8") {
     if (!stdin_is_terminal() || !stdout_is_terminal()) return;
     try {
-        editor_ = start_line_editor();
-        if (editor_) screen_bell_ = std::make_unique<net::Waker>();
+        screen_bell_ = std::make_unique<net::Waker>();
+        editor_ = start_line_editor(*screen_bell_);
     } catch (const std::exception&) {  // no descriptor for the bell: lines are read plainly
         editor_.reset();
     }
     if (editor_) console_.lend_screen(editor_.get(), screen_bell_.get());
+    else screen_bell_.reset();
 }
 
 LineReader::~LineReader() { stop_editing(); }

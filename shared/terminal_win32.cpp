@@ -198,7 +198,7 @@ std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* /
 
 // The console edits its own lines (ReadConsoleW: arrow keys, F7 history, its UTF-16
 // input), and no library can take part in that edit from outside: no line editor here.
-std::unique_ptr<LineEditor> start_line_editor() { return nullptr; }
+std::unique_ptr<LineEditor> start_line_editor(const net::Waker& /*bell*/) { return nullptr; }
 
 // A line written while ReadConsoleW edits one would land at the cursor, inside the
 // typed text; it begins on the next row instead. The console cannot be made to draw

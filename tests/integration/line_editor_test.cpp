@@ -177,6 +177,37 @@ TEST(LineEditor, CtrlDOnAnEmptyLineEndsTheInputAndTheClientSaysBye) {
     EXPECT_EQ(you.terminal.wait_for_exit(), 0);
 }
 
+// Stopped with Ctrl-Z and continued with fg, the client finds the terminal as the shell
+// left it; it must edit again (in cooked mode the terminal, not the editor, would take
+// "def" until Enter, and the redrawn line would lack it).
+TEST(LineEditor, AfterCtrlZAndFgTheLineIsEditedAsBefore) {
+    SKIP_WITHOUT_TMUX();
+    if (access("/bin/bash", X_OK) != 0) GTEST_SKIP() << "no /bin/bash for job control";
+    TestServer server;
+    Terminal shell({"/bin/bash", "--norc", "--noprofile", "-i"}, {"PS1=$ "});
+    ASSERT_TRUE(shell.wait_for_last_row("$"));
+    shell.type(program("intercom-client") + " 127.0.0.1 " + std::to_string(server.port()));
+    shell.press("Enter");
+    ASSERT_TRUE(server.accept_client());
+    server.send("天王盖地虎\n");
+    ASSERT_TRUE(shell.wait_for_last_row("you>")) << text_of(shell.screen());
+    shell.type("abc");
+    ASSERT_TRUE(shell.wait_for_last_row("you> abc"));
+
+    shell.press("C-z");
+    ASSERT_TRUE(shell.wait_for_last_row("$")) << text_of(shell.screen());
+    shell.type("fg");
+    shell.press("Enter");
+    ASSERT_TRUE(shell.wait_for_last_row("you> abc")) << text_of(shell.screen());
+    shell.type("def");
+    ASSERT_TRUE(shell.wait_for_last_row("you> abcdef"));
+    server.send("meanwhile\n");
+    ASSERT_TRUE(shell.wait_for("meanwhile"));
+    EXPECT_TRUE(shell.wait_for_last_row("you> abcdef")) << text_of(shell.screen());
+    shell.press("Enter");
+    EXPECT_EQ(server.read_line(), "abcdef\n");
+}
+
 // A line of double-width characters wider than the terminal, the cursor on its second
 // row: the message goes above both rows, and neither is left behind or cut.
 TEST(LineEditor, ALineThatWrapsIsRedrawnWholeBelowAMessage) {
