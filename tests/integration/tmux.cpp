@@ -98,7 +98,9 @@ bool Terminal::available() {
 
 Terminal::Terminal(const std::vector<std::string>& argv, std::vector<std::string> env, int columns, int rows) {
     static int count = 0;
-    socket_ = "intercom-test-" + std::to_string(getpid()) + "-" + std::to_string(++count);
+    const char* tmp = std::getenv("TMPDIR");
+    socket_ = std::string(tmp && *tmp ? tmp : "/tmp") + "/intercom-test-" + std::to_string(getpid()) + "-" +
+              std::to_string(++count) + ".tmux";
     // No status line (the pane is the whole terminal), and the screen stays readable
     // after the program has exited.
     std::vector<std::string> command = {"start-server", ";", "set-option", "-g", "status", "off", ";",
@@ -119,15 +121,16 @@ Terminal::Terminal(const std::vector<std::string>& argv, std::vector<std::string
 // by two seconds is killed, with the shell around it (the pane's process group).
 Terminal::~Terminal() {
     tmux({"kill-server"});
+    unlink(socket_.c_str());  // tmux leaves it behind
     Clock::time_point deadline = Clock::now() + 2s;
     while (running(shell_) && Clock::now() < deadline) std::this_thread::sleep_for(poll_interval);
     if (running(shell_)) kill(-shell_, SIGKILL);
 }
 
 std::string Terminal::tmux(std::vector<std::string> args) {
-    // Its own server (-L), no user configuration (-f), UTF-8 whatever the test's locale,
+    // Its own server (-S), no user configuration (-f), UTF-8 whatever the test's locale,
     // and never nested in a tmux the tests themselves may run in.
-    args.insert(args.begin(), {"env", "-u", "TMUX", "LC_ALL=C.UTF-8", "tmux", "-L", socket_, "-f", "/dev/null"});
+    args.insert(args.begin(), {"env", "-u", "TMUX", "LC_ALL=C.UTF-8", "tmux", "-S", socket_, "-f", "/dev/null"});
     return run(args);
 }
 

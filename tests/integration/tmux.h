@@ -1,7 +1,7 @@
 // A program at a real terminal, for the tests of what a person sees there: it runs in
 // tmux (a terminal emulator with a screen the test can read), typed at with send-keys
 // and read with capture-pane. Each Terminal has a tmux server of its own, on a socket
-// named for this test process, and ends it (and the program) when it goes. A shell
+// in $TMPDIR named for this test process, and ends it (and the program) when it goes. A shell
 // runs the program and prints "(exit STATUS)" on the screen when it ends.
 #pragma once
 
