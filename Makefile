@@ -28,6 +28,9 @@ ifeq ($(OS),Windows_NT)
   EXE := .exe
 else
   PLATFORM := posix
+  # The line typed at a terminal is edited with libedit (Debian: libedit-dev; BSD
+  # licence). Windows consoles edit their own lines and need none.
+  ALL_LDLIBS += -ledit
   # glibc has iconv built in; macOS and the BSDs keep it in libiconv.
   ifneq ($(filter Darwin FreeBSD OpenBSD NetBSD,$(shell uname -s)),)
     ALL_LDLIBS += -liconv

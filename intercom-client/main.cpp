@@ -16,7 +16,6 @@ namespace {
 // Connects, then takes turns until the conversation ends; returns the exit status.
 int converse(const ClientOptions& options, terminal::Console& console) {
     net::NetInit net;
-    terminal::LineReader input(options.wire.max_line * 4);
     if (options.trace) net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
     net::Socket socket = net::connect_tcp(options.host, options.port);
     std::string server = net::endpoint_text(options.host, options.port);
@@ -24,6 +23,9 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // (until now it simply stopped the connecting).
     net::Waker interrupted;
     process::ShutdownRequests ctrl_c(interrupted, "intercom-client: " + msg::text(msg::cut_off_without_bye));
+    // At a terminal the line editor starts here, once Ctrl-C is ours to handle: it puts
+    // the terminal back as the conversation ends, however it ends.
+    terminal::LineReader input(options.wire.max_line * 4, console);
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
     return Session(channel, console, input, server, options.countersign, interrupted).run();
 }

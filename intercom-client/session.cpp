@@ -55,7 +55,8 @@ Session::Event Session::wait_for_something(std::chrono::milliseconds limit) {
     std::chrono::milliseconds due = channel_.until_partial_due();
     if (due.count() >= 0 && (limit.count() < 0 || due < limit)) limit = due;
     net::WaitFor what{channel_.wants_more() ? &channel_.socket() : nullptr, false,
-                      input_.wants_more() ? input_.handle() : net::Socket::invalid, {&interrupted_, nullptr}};
+                      input_.wants_more() ? input_.handle() : net::Socket::invalid, {&interrupted_, nullptr},
+                      input_.screen()};
     switch (net::wait(what, limit)) {
     case net::Ready::shutdown: return Event::interrupted;
     case net::Ready::input: input_.read_available(); return Event::input;
@@ -87,7 +88,7 @@ std::optional<int> Session::show_what_came() {
     for (int shown = 0; shown < shown_at_a_time; ++shown) {
         std::optional<Incoming> in = channel_.receive_now();
         if (!in) return std::nullopt;
-        console_.prompt("\n");  // not on the prompt's line
+        if (!console_.edits_lines()) console_.prompt("\n");  // not on the prompt's line
         if (std::optional<int> status = heard(*in)) return status;
         console_.prompt(msg::text(msg::prompt_you));
     }
@@ -102,7 +103,10 @@ std::optional<int> Session::speak() {
     bool typed_ahead = true;
     for (;;) {
         if (std::optional<LineReader::Result> typed = input_.next_line()) {
-            if (typed->kind == LineReader::Result::line && typed->text.empty()) continue;
+            if (typed->kind == LineReader::Result::line && typed->text.empty()) {
+                if (!typed_ahead) console_.prompt(msg::text(msg::prompt_you));  // Enter took it away
+                continue;
+            }
             if (typed_ahead) console_.prompt(typed->text + "\n");
             if (typed->kind == LineReader::Result::line && channel_.fits(typed->text)) return send_typed(typed->text);
             console_.err(msg::text(msg::too_long_not_sent));

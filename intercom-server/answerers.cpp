@@ -75,7 +75,10 @@ int ConsoleOperator::first_without_answer() const {
 void ConsoleOperator::closed(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = std::find(waiting_.begin(), waiting_.end(), id);
-    if (it != waiting_.end()) waiting_.erase(it);
+    if (it != waiting_.end()) {
+        waiting_.erase(it);
+        turn_bell_.wake();  // the prompt may have named it
+    }
     auto c = conversations_.find(id);
     if (c == conversations_.end()) return;
     for (const std::string& line : c->second.held)  // say what was not sent

@@ -71,8 +71,8 @@ public:
     Typed typed(const std::string& line);
 
     // Whether a conversation waits for an answer that nobody has typed yet: piped
-    // answers are read one per such turn. `bell` is rung whenever that may have become
-    // true (a conversation began to wait).
+    // answers are read one per such turn. `bell` is rung whenever that, or target(),
+    // may have changed (a conversation began to wait, or ended).
     bool turn_without_answer() const;
     const net::Waker& turn_bell() const { return turn_bell_; }
 

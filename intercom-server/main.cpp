@@ -25,25 +25,36 @@ std::unique_ptr<Answerer> make_answerer(const ServerOptions& o, terminal::Consol
     }
 }
 
+// Where a plain line goes now, as the prompt at a terminal says it: "#2> ".
+std::string target_prompt(const ConsoleOperator& op) {
+    std::string target = op.target();
+    return target.empty() ? msg::text(msg::prompt_nobody) : msg::text(msg::prompt_target, {target});
+}
+
 // The person at the console answers until they type /quit, their input ends, or a
 // signal arrives. Answers piped in (not typed at a terminal) are taken one per turn
-// that waits for one, so a script of answers answers one message each.
+// that waits for one, so a script of answers answers one message each. At a terminal
+// the prompt names where a plain line goes; the turn bell rings when that may change.
 void take_console_answers(ConsoleOperator& op, terminal::Console& console, const ServerOptions& o,
                           const net::Waker& shutdown) {
-    terminal::LineReader reader(o.wire.max_line * 4);
+    terminal::LineReader reader(o.wire.max_line * 4, console);
     bool one_per_turn = !console.interactive();
+    std::string prompt;  // the one shown
     for (;;) {
         op.turn_bell().reset();
         if (!one_per_turn || op.turn_without_answer()) {
             if (std::optional<terminal::LineReader::Result> r = reader.next_line()) {
+                prompt.clear();  // the line's end took it off the screen
                 if (r->kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
                 else if (op.typed(r->text) == ConsoleOperator::Typed::quit) return;
                 continue;
             }
         }
         if (reader.at_end()) return;
+        if (std::string now = target_prompt(op); now != prompt) console.prompt(prompt = now);
         net::native_socket input = reader.wants_more() ? reader.handle() : net::Socket::invalid;
-        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}}, std::chrono::milliseconds(-1));
+        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}, reader.screen()},
+                                     std::chrono::milliseconds(-1));
         if (ready == net::Ready::shutdown || ready == net::Ready::failed) return;
         if (ready == net::Ready::input) reader.read_available();
     }

@@ -74,6 +74,8 @@ constexpr Entry table[] = {
     {echo_too_long, "({1}: the answer is longer than {2} bytes on the wire; the client was told)",
      "({1}：回答在线路上超过 {2} 字节；已告知客户端)"},
     {too_many_guesses_closed, "guessed the countersign too often; closed", "猜暗号太频繁，已关闭"},
+    {prompt_target, "{1}> ", "{1}> "},
+    {prompt_nobody, "(nobody waiting)> ", "(没有人在等)> "},
 
     {notice_busy, "intercom: busy, try again later", "intercom: 忙，请稍后再试"},
     {notice_idle, "intercom: nothing from you for {1} s; closing", "intercom: {1} 秒没有收到你的消息，连接关闭"},

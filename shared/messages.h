@@ -23,7 +23,7 @@ enum Id {
     held_for, at_usage, no_such_conversation, not_sent_ended, not_sent_shutting_down,
     no_conversations, list_waiting, list_their_turn, answer_too_long,
     nobody_waiting, nothing_to_send, unknown_command, console_help, list_held, list_target, list_target_none,
-    sent_to, echo_too_long, too_many_guesses_closed,
+    sent_to, echo_too_long, too_many_guesses_closed, prompt_target, prompt_nobody,
     // what the server tells a client on the wire
     notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,
     notice_too_many_guesses, notice_answer_too_long,

@@ -162,8 +162,8 @@ Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_co
     Clock::time_point deadline = Clock::now() + (forever ? std::chrono::milliseconds(0) : timeout);
     // In the order a caller is told, when several are ready at once.
     const Ready kinds[] = {Ready::shutdown, Ready::input, Ready::mail, Ready::socket};
-    platform::PollEntry entries[4];
-    Ready kind_of[4];
+    platform::PollEntry entries[5];
+    Ready kind_of[5];
     std::size_t count = 0;
     auto watch = [&](Ready kind, native_socket handle, bool want_write) {
         entries[count] = {handle, want_write, false};
@@ -172,6 +172,7 @@ Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_co
     for (Ready kind : kinds) {
         if (kind == Ready::shutdown && what.wakers.shutdown) watch(kind, what.wakers.shutdown->handle(), false);
         if (kind == Ready::input && what.input != static_cast<native_socket>(-1)) watch(kind, what.input, false);
+        if (kind == Ready::input && what.screen) watch(kind, what.screen->handle(), false);
         if (kind == Ready::mail && what.wakers.mail) watch(kind, what.wakers.mail->handle(), false);
         if (kind == Ready::socket && what.socket) watch(kind, what.socket->handle(), what.for_send);
     }

@@ -119,15 +119,18 @@ enum class Wait { ready, timeout, woken, mail, failed };
 
 // One wait, in one poll(), for any of: `socket` readable (or writable, when
 // `for_send`), `input` readable (standard input, or the handle that stands for it:
-// see terminal::LineReader::handle()), and the wakers. When several are ready at once
-// the order is shutdown, input, mail, socket: a person's typing and the engine's own
-// hand-overs are never held back by a peer that keeps sending. `timeout` negative
-// means no limit; any length is waited out in full (poll takes an int of ms).
+// see terminal::LineReader::handle()), `screen` rung, and the wakers. When several are
+// ready at once the order is shutdown, input, mail, socket: a person's typing and the
+// engine's own hand-overs are never held back by a peer that keeps sending. `timeout`
+// negative means no limit; any length is waited out in full (poll takes an int of ms).
 struct WaitFor {
     const Socket* socket = nullptr;
     bool for_send = false;
     native_socket input = static_cast<native_socket>(-1);
     Wakers wakers{};
+    // Lines wait to be shown above the line being typed (terminal::LineReader::screen()).
+    // Ready as `input`: the same call, LineReader::read_available(), deals with both.
+    const Waker* screen = nullptr;
 };
 enum class Ready { socket, input, shutdown, mail, timeout, failed };
 Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_code* error = nullptr);

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "line_editor.h"
 #include "messages.h"
 
 namespace terminal {
@@ -118,67 +119,185 @@ Console::~Console() {
 void Console::out(std::string_view utf8_line) { write(1, utf8_line, true); }
 void Console::err(std::string_view utf8_line) { write(2, utf8_line, true); }
 
+bool Console::edits_lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return editor_ != nullptr;
+}
+
 void Console::prompt(std::string_view utf8_text) {
-    if (interactive_) write(1, utf8_text, false);
+    if (!interactive_) return;
+    if (!edits_lines()) return write(1, utf8_text, false);
+    show_waiting();  // what was written before it goes above it
+    std::string bytes;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        bytes = to_console_.convert_all(utf8_text);
+    }
+    std::size_t line_end = bytes.rfind('\n');
+    if (line_end == std::string::npos) return editor_->set_prompt(bytes);
+    editor_->hide();
+    write_stream(1, editor_->prompt() + bytes.substr(0, line_end + 1), nullptr);
+    editor_->set_prompt(bytes.substr(line_end + 1));
+    editor_->show();
 }
 
 void Console::write(int stream, std::string_view utf8, bool newline) {
     std::unique_lock<std::mutex> lock(mutex_);
     std::string bytes = to_console_.convert_all(utf8);
     if (newline) bytes += '\n';
-    if (!started_) {
-        started_ = true;
-        try {
-            stop_ = std::make_unique<net::Waker>();
-            writer_ = std::thread([this] { write_out_queued(); });
-        } catch (const std::exception&) {
-            // No thread (or no descriptor for its stop) to be had: every line is
-            // written at once, by its caller.
-        }
-    }
-    if (!writer_.joinable()) return (void)write_stream(stream, bytes, nullptr);
+    if (!editor_) start_writer();
+    if (!editor_ && !writer_.joinable()) return write_chunk({stream, std::move(bytes), newline});
     if (queued_bytes_ + bytes.size() > most_queued) {
         lost_lines_ += newline ? 1 : 0;
         return;
     }
     bool wake_writer = queued_.empty() || (queued_bytes_ < write_batch && queued_bytes_ + bytes.size() >= write_batch);
     queued_bytes_ += bytes.size();
-    if (!queued_.empty() && queued_.back().stream == stream) queued_.back().bytes += bytes;
-    else queued_.push_back({stream, std::move(bytes)});
+    if (!queued_.empty() && queued_.back().stream == stream && queued_.back().lines == newline)
+        queued_.back().bytes += bytes;
+    else
+        queued_.push_back({stream, std::move(bytes), newline});
+    if (editor_) return screen_bell_->wake();
     lock.unlock();
     // The writer takes all that is queued each time it wakes: woken by the first line,
     // and by a full batch; lines in between gather without waking it.
     if (wake_writer) has_queued_.notify_one();
 }
 
+void Console::start_writer() {
+    if (started_) return;
+    started_ = true;
+    try {
+        stop_ = std::make_unique<net::Waker>();
+        writer_ = std::thread([this] { write_out_queued(); });
+    } catch (const std::exception&) {
+        // No thread (or no descriptor for its stop) to be had: every line is written
+        // at once, by its caller.
+    }
+}
+
+std::deque<Console::Chunk> Console::take_queued() {
+    std::deque<Chunk> chunks;
+    chunks.swap(queued_);
+    queued_bytes_ = 0;
+    // Lines were lost after these, when there was no more room.
+    if (std::size_t lost = std::exchange(lost_lines_, 0))
+        chunks.push_back({1, to_console_.convert_all(msg::text(msg::lines_not_shown, {std::to_string(lost)})) + "\n", true});
+    return chunks;
+}
+
 void Console::write_out_queued() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        has_queued_.wait(lock, [this] { return closing_ || !queued_.empty(); });
-        if (queued_.empty()) break;  // closing, and all written
+        has_queued_.wait(lock, [this] { return closing_ || (!queued_.empty() && !editor_); });
+        if (queued_.empty() || editor_) break;  // closing, and all written
         // A line has come: gather what follows it for a moment, so a busy server writes
         // many lines to a write(), and its threads rarely wake this one. Idle, it sleeps.
-        has_queued_.wait_for(lock, gather_for, [this] { return closing_ || queued_bytes_ >= write_batch; });
-        std::deque<Chunk> chunks;
-        chunks.swap(queued_);
-        queued_bytes_ = 0;
-        std::string notice;  // lines lost after these, when there was no more room
-        if (std::size_t lost = std::exchange(lost_lines_, 0))
-            notice = to_console_.convert_all(msg::text(msg::lines_not_shown, {std::to_string(lost)})) + "\n";
+        has_queued_.wait_for(lock, gather_for,
+                             [this] { return closing_ || editor_ || queued_bytes_ >= write_batch; });
+        if (editor_) continue;  // the line editor took the screen meanwhile: they wait for it
+        std::deque<Chunk> chunks = take_queued();
+        writing_ = true;
         lock.unlock();
-        for (const Chunk& chunk : chunks) write_stream(chunk.stream, chunk.bytes, stop_.get());
-        if (!notice.empty()) write_stream(1, notice, stop_.get());
+        for (const Chunk& chunk : chunks) write_chunk(chunk);
         lock.lock();
+        writing_ = false;
+        has_written_.notify_all();
         if (stop_->woken()) break;
     }
     finished_ = true;
     has_finished_.notify_all();
 }
 
-LineReader::LineReader(std::size_t max_line_bytes, std::string encoding)
-    : max_line_(max_line_bytes), from_console_(encoding, "UTF-8") {}
+// With no line editor, a prompt, or what the person has typed after it, may be on the
+// cursor's row: lines begin below it, not inside the typed line.
+void Console::write_chunk(const Chunk& chunk) {
+    if (chunk.lines && interactive_) begin_row(chunk.stream, after_prompt_.exchange(false));
+    write_stream(chunk.stream, chunk.bytes, stop_ ? stop_.get() : nullptr);
+    if (!chunk.lines && interactive_ && !chunk.bytes.empty()) after_prompt_ = chunk.bytes.back() != '\n';
+}
 
-LineReader::~LineReader() = default;
+// From now on the lines wait for the editor's thread. Lines the writer has taken are
+// written first, so that none lands inside the prompt.
+void Console::lend_screen(LineEditor* editor, const net::Waker* bell) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    editor_ = editor;
+    screen_bell_ = bell;
+    has_written_.wait(lock, [this] { return !writing_; });
+    if (!queued_.empty()) screen_bell_->wake();
+}
+
+void Console::take_screen_back() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    editor_ = nullptr;
+    screen_bell_ = nullptr;
+    if (queued_.empty()) return;
+    start_writer();
+    if (!writer_.joinable()) {  // no writer to be had: written here, as write() would
+        for (const Chunk& chunk : take_queued()) write_chunk(chunk);
+        return;
+    }
+    lock.unlock();
+    has_queued_.notify_one();
+}
+
+// The lines that wait, above the line being typed: it is taken off the screen, the
+// lines written where it began, and it is drawn again below them.
+void Console::show_waiting() {
+    std::deque<Chunk> chunks;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!editor_) return;
+        screen_bell_->reset();  // before looking in the queue, so that no ring is missed
+        chunks = take_queued();
+    }
+    if (chunks.empty()) return;
+    editor_->hide();
+    for (const Chunk& chunk : chunks) write_stream(chunk.stream, chunk.bytes, nullptr);
+    editor_->show();
+}
+
+LineReader::LineReader(std::size_t max_line_bytes, Console& console, std::string encoding)
+    : console_(console), max_line_(max_line_bytes), from_console_(encoding, "UTF-8") {
+    if (!stdin_is_terminal() || !stdout_is_terminal()) return;
+    try {
+        screen_bell_ = std::make_unique<net::Waker>();
+        editor_ = start_line_editor(*screen_bell_);
+    } catch (const std::exception&) {  // no descriptor for the bell: lines are read plainly
+        editor_.reset();
+    }
+    if (editor_) console_.lend_screen(editor_.get(), screen_bell_.get());
+    else screen_bell_.reset();
+}
+
+LineReader::~LineReader() { stop_editing(); }
+
+// The lines still waiting are shown with the editor there, then the editor goes (a
+// half-typed line stays on the screen), and the console's writer writes again.
+void LineReader::stop_editing() {
+    if (!editor_) return;
+    console_.show_waiting();
+    editor_.reset();
+    console_.take_screen_back();
+    screen_bell_.reset();
+}
+
+void LineReader::read_available() {
+    if (at_end_) return;
+    if (!editor_) {
+        std::size_t before = buffer_.size();
+        read_plain();
+        if (buffer_.find_first_of("\r\n", before) != std::string::npos) console_.row_ended();
+        return;
+    }
+    console_.show_waiting();
+    if (!wants_more()) return;
+    LineEditor::Typed typed = editor_->read();
+    if (typed.kind == LineEditor::Typed::line) buffer_ += typed.text + "\n";
+    if (typed.kind != LineEditor::Typed::end) return;
+    at_end_ = true;
+    stop_editing();
+}
 
 // A complete line from the buffer, if one is there (or the last, unended one at the end).
 // Lines end as on the wire, at LF, CRLF or a lone CR: a CR left inside a line would
@@ -220,7 +339,7 @@ LineReader::Result LineReader::read_line(const net::Waker* waker) {
     for (;;) {
         if (std::optional<Result> line = next_line()) return *line;
         if (at_end()) return {Result::end};
-        switch (net::wait({nullptr, false, handle(), {waker, nullptr}}, std::chrono::milliseconds(-1))) {
+        switch (net::wait({nullptr, false, handle(), {waker, nullptr}, screen()}, std::chrono::milliseconds(-1))) {
         case net::Ready::shutdown: return {Result::woken};
         case net::Ready::failed: return {Result::end};
         default: read_available();

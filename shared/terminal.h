@@ -6,6 +6,7 @@
 // reorder the text, so they are shown escaped instead.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <condition_variable>
 #include <deque>
@@ -48,31 +49,58 @@ bool stdout_is_terminal();
 // nobody is left to tell. (Windows: a plain blocking write; `stop` is not looked at.)
 std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* stop);
 
+class LineEditor;  // the typed line at a terminal (line_editor.h)
+
 // Whole lines to stdout and stderr, converted to the console's encoding, in the order
 // they were given, from any thread. They are written by a thread of the console's
 // own, so that no conversation ever waits on the output: if stdout is a pipe nobody
 // reads, or a terminal on hold, lines queue up to a bound (1 MiB), and past it they
 // are counted, not kept; once output flows again one line says how many were not
 // shown. The writer starts with the first line, not before: --help needs no thread.
+//
+// While a LineReader edits the typed line at a terminal (a line editor), the lines
+// wait in the same queue, within the same bound, for the thread that reads the input:
+// it shows them above the line being typed and draws that line again below it.
 class Console {
 public:
     explicit Console(std::string encoding = console_encoding());
     ~Console();  // writes out what is waiting (for up to a second), then stops the writer
     void out(std::string_view utf8_line);
     void err(std::string_view utf8_line);
-    // Text with no line end (a prompt), shown only to a person at a terminal.
+    // Text with no line end (a prompt), shown only to a person at a terminal. With a
+    // line editor it stays in front of the line being typed, drawn again with it, until
+    // the next prompt: text up to a line end finishes the prompt's line (which stays
+    // above), and the rest is the new prompt. Only the thread that reads the input
+    // calls it.
     void prompt(std::string_view utf8_text);
     bool interactive() const { return interactive_; }
+    // Whether a line editor shows the typed line: then lines written meanwhile appear
+    // above it, and nothing needs to end the prompt's line first.
+    bool edits_lines() const;
 
 private:
+    friend class LineReader;  // lends the screen to its editor, and takes it back
+
     struct Chunk {
         int stream;         // 1 or 2
-        std::string bytes;  // consecutive lines for that stream
+        std::string bytes;  // consecutive lines for that stream, or a prompt
+        bool lines;         // whole lines, not a prompt
     };
     void write(int stream, std::string_view utf8, bool newline);
-    void write_out_queued();  // the writer thread
+    void start_writer();              // the lock held
+    std::deque<Chunk> take_queued();  // the lock held; ends with the lines-lost notice
+    void write_out_queued();          // the writer thread
+    void write_chunk(const Chunk& chunk);
 
-    std::mutex mutex_;
+    // While `editor` is there, queued lines wait for show_waiting(), and `bell` rings
+    // when there are some.
+    void lend_screen(LineEditor* editor, const net::Waker* bell);
+    void take_screen_back();
+    void show_waiting();  // the thread that reads the input
+    // A line end was typed at a terminal read plainly: its echo ended the prompt's row.
+    void row_ended() { after_prompt_ = false; }
+
+    mutable std::mutex mutex_;
     codec::Converter to_console_;
     bool interactive_;
     std::deque<Chunk> queued_;
@@ -80,16 +108,25 @@ private:
     std::size_t lost_lines_ = 0;  // not queued: the queue was full
     bool closing_ = false;
     bool started_ = false;
+    bool writing_ = false;   // the writer is writing what it took
     bool finished_ = false;  // the writer has written all it will
-    std::condition_variable has_queued_, has_finished_;
+    std::atomic<bool> after_prompt_{false};  // a prompt is the last thing on the screen
+    std::condition_variable has_queued_, has_written_, has_finished_;
     std::unique_ptr<net::Waker> stop_;  // ends a wait for a stream that takes nothing, at the end
     std::thread writer_;
+    LineEditor* editor_ = nullptr;  // shows the lines instead of the writer
+    const net::Waker* screen_bell_ = nullptr;
 };
 
 // Lines typed by a person (or piped in), decoded to UTF-8. Standard input is one of
 // the things a program waits on (with its sockets and wakers, in one net::wait): when
 // handle() is ready, read_available() takes what is there, and next_line() gives out
 // the lines, one at a time.
+//
+// At a terminal (standard input and output both) the line is typed in a line editor
+// (line_editor.h: libedit on POSIX; a Windows console edits its own): history, cursor
+// keys, Chinese characters. The console's lines are then shown by this reader's
+// thread, above the line being typed: its wait watches screen() too.
 class LineReader {
 public:
     struct Result {
@@ -102,7 +139,7 @@ public:
         std::string text{};
     };
 
-    explicit LineReader(std::size_t max_line_bytes, std::string encoding = console_encoding());
+    LineReader(std::size_t max_line_bytes, Console& console, std::string encoding = console_encoding());
     ~LineReader();
     LineReader(const LineReader&) = delete;
     LineReader& operator=(const LineReader&) = delete;
@@ -111,8 +148,13 @@ public:
     // thread that reads it (Windows, where sockets and a console cannot share a wait).
     net::native_socket handle() const;
 
-    // Takes what standard input holds now, without waiting: call it when handle() is
-    // ready. Once the input has ended, takes nothing more.
+    // Rung when console lines wait to be shown above the line being typed (see
+    // net::WaitFor::screen); null when there is no line editor.
+    const net::Waker* screen() const { return screen_bell_.get(); }
+
+    // Takes what standard input holds now, without waiting, and shows the console
+    // lines that wait: call it when handle() or screen() is ready. Once the input has
+    // ended, takes nothing more.
     void read_available();
 
     // The next line, if a whole one is here (or the last, unended one at the end).
@@ -129,6 +171,12 @@ public:
     Result read_line(const net::Waker* waker = nullptr);
 
 private:
+    void read_plain();  // the platform's read of standard input
+    void stop_editing();
+
+    Console& console_;
+    std::unique_ptr<LineEditor> editor_;
+    std::unique_ptr<net::Waker> screen_bell_;
     std::string buffer_;
     std::size_t max_line_;
     bool skipping_ = false;  // inside a too-long line, dropping bytes until its end

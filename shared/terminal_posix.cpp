@@ -11,6 +11,8 @@
 
 #include <cerrno>
 
+#include "line_editor.h"
+
 namespace terminal {
 
 std::string console_encoding() {
@@ -48,10 +50,14 @@ std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* s
     return written;
 }
 
+// A terminal read plainly (TERM=dumb, echo off) cannot say where its cursor is.
+void begin_row(int stream, bool after_prompt) {
+    if (after_prompt) write_stream(stream, "\n", nullptr);
+}
+
 net::native_socket LineReader::handle() const { return 0; }
 
-void LineReader::read_available() {
-    if (at_end_) return;
+void LineReader::read_plain() {
     char chunk[4096];
     ssize_t n = ::read(0, chunk, sizeof chunk);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;

@@ -25,6 +25,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "line_editor.h"
+
 namespace terminal {
 
 namespace {
@@ -194,10 +196,23 @@ std::size_t write_stream(int stream, std::string_view bytes, const net::Waker* /
     return all;
 }
 
+// The console edits its own lines (ReadConsoleW: arrow keys, F7 history, its UTF-16
+// input), and no library can take part in that edit from outside: no line editor here.
+std::unique_ptr<LineEditor> start_line_editor(const net::Waker& /*bell*/) { return nullptr; }
+
+// A line written while ReadConsoleW edits one would land at the cursor, inside the
+// typed text; it begins on the next row instead. The console cannot be made to draw
+// the typed part again below it: that stays above, and Enter still sends all of it.
+void begin_row(int stream, bool /*after_prompt*/) {
+    HANDLE out = GetStdHandle(stream == 2 ? STD_ERROR_HANDLE : STD_OUTPUT_HANDLE);
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (!GetConsoleScreenBufferInfo(out, &info) || info.dwCursorPosition.X == 0) return;
+    DWORD written = 0;
+    WriteConsoleW(out, L"\r\n", 2, &written, nullptr);
+}
+
 net::native_socket LineReader::handle() const { return StdinPump::instance().bell().handle(); }
 
-void LineReader::read_available() {
-    if (!at_end_) at_end_ = !StdinPump::instance().take(buffer_);
-}
+void LineReader::read_plain() { at_end_ = !StdinPump::instance().take(buffer_); }
 
 }  // namespace terminal
