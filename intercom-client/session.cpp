@@ -13,8 +13,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Once its input has ended and every line is sent, the client waits this long for the
-// server's turn, then says bye: a server that never speaks must not hold a script.
+// Once its input has ended, the client gives the server this long for each of its
+// turns, then says bye: a server that never speaks must not hold a script.
 constexpr std::chrono::milliseconds after_input_ends = 3s;
 // What the server sends out of turn is shown this many messages at a time before the
 // keyboard is looked at again, so a flood never holds back a typed line.
@@ -50,9 +50,10 @@ std::optional<int> Session::give_countersign() {
 
 // Waits for typing, the server, or Ctrl-C, whichever comes first, or `limit`.
 // Typing comes first when both are ready (net::wait's order).
-Session::Event Session::wait_for_something(std::chrono::milliseconds limit) {
-    // A message half in is shown once it has been quiet for the quiet gap.
-    std::chrono::milliseconds due = channel_.until_partial_due();
+Session::Event Session::wait_for_something(std::chrono::milliseconds limit, bool their_turn) {
+    // A message half in is shown once it has been quiet for the quiet gap (or, on
+    // their turn, given up on at its deadline).
+    std::chrono::milliseconds due = channel_.until_partial_due(their_turn);
     if (due.count() >= 0 && (limit.count() < 0 || due < limit)) limit = due;
     net::WaitFor what{channel_.wants_more() ? &channel_.socket() : nullptr, false,
                       input_.wants_more() ? input_.handle() : net::Socket::invalid, {&interrupted_, nullptr},
@@ -67,18 +68,21 @@ Session::Event Session::wait_for_something(std::chrono::milliseconds limit) {
 
 // Their turn: one message from the server. Typing meanwhile is read ahead.
 std::optional<int> Session::hear_them() {
+    channel_.turn_begins();
     std::chrono::steady_clock::time_point give_up{};
     for (;;) {
-        if (std::optional<Incoming> in = channel_.receive_now()) return heard(*in);
+        if (std::optional<Incoming> in = channel_.receive_now(true)) return heard(*in);
         std::chrono::milliseconds limit(-1);
-        if (input_.at_end()) {
+        // Input ended (lines may be left to send): the server must speak soon, or the
+        // script it came from would wait on it for ever.
+        if (input_.input_ended()) {
             if (give_up == std::chrono::steady_clock::time_point{})
                 give_up = std::chrono::steady_clock::now() + after_input_ends;
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
             if (left.count() <= 0) return say_bye();
             limit = left;
         }
-        if (wait_for_something(limit) == Event::interrupted) return say_bye();
+        if (wait_for_something(limit, true) == Event::interrupted) return say_bye();
     }
 }
 

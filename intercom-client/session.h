@@ -26,7 +26,7 @@ private:
     // What one wait ended on (see wait_for_something).
     enum class Event { input, server, interrupted, quiet };
 
-    Event wait_for_something(std::chrono::milliseconds limit);
+    Event wait_for_something(std::chrono::milliseconds limit, bool their_turn = false);
     std::optional<int> hear_them();
     std::optional<int> speak();
     std::optional<int> show_what_came();

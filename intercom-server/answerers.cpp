@@ -26,6 +26,12 @@ ConsoleOperator::ConsoleOperator(terminal::Console& console) : console_(console)
 void ConsoleOperator::opened(int id, const std::string& peer, const net::Waker* bell) {
     std::lock_guard<std::mutex> lock(mutex_);
     conversations_[id] = {peer, bell, {}};
+    newest_ = std::max(newest_, id);
+}
+
+int ConsoleOperator::newest() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return newest_;
 }
 
 bool ConsoleOperator::is_waiting(int id) const {
@@ -57,6 +63,7 @@ void ConsoleOperator::answered(int id) {
     take_held(id);
     auto it = std::find(waiting_.begin(), waiting_.end(), id);
     if (it != waiting_.end()) waiting_.erase(it);
+    turn_bell_.wake();  // an answer in flight has gone
 }
 
 void ConsoleOperator::not_sent(int id) {
@@ -65,11 +72,19 @@ void ConsoleOperator::not_sent(int id) {
     turn_bell_.wake();  // it waits for an answer again
 }
 
-// The conversation that has waited longest with no answer typed for it yet.
-int ConsoleOperator::first_without_answer() const {
+// The conversation that has waited longest with no answer typed for it yet, of those
+// no newer than `newest`.
+int ConsoleOperator::first_without_answer(int newest) const {
     for (int id : waiting_)
-        if (conversations_.at(id).held.empty()) return id;
+        if (id <= newest && conversations_.at(id).held.empty()) return id;
     return 0;
+}
+
+bool ConsoleOperator::answers_in_flight() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int id : waiting_)
+        if (!conversations_.at(id).held.empty()) return true;
+    return false;
 }
 
 void ConsoleOperator::closed(int id) {
@@ -105,14 +120,14 @@ std::string ConsoleOperator::target() const {
     return id == 0 ? "" : "#" + std::to_string(id);
 }
 
-ConsoleOperator::Typed ConsoleOperator::typed(const std::string& line) {
+ConsoleOperator::Typed ConsoleOperator::typed(const std::string& line, int newest) {
     std::string text = trimmed(line);
     if (text.empty()) return Typed::handled;  // nothing to send
     if (text[0] == '/' && text.compare(0, 2, "//") != 0) return command(text);
-    if (text[0] == '@') return address(text), Typed::handled;
+    if (text[0] == '@') return address(text, newest), Typed::handled;
     if (text[0] == '/') text.erase(0, 1);  // "//text" sends "/text"
     std::lock_guard<std::mutex> lock(mutex_);
-    if (int id = first_without_answer()) give(id, text);
+    if (int id = first_without_answer(newest)) give(id, text);
     else console_.err(msg::text(msg::nobody_waiting, {text}));
     return Typed::handled;
 }
@@ -126,16 +141,15 @@ void ConsoleOperator::give(int id, const std::string& text) {
 }
 
 // "@N text": for #N alone.
-void ConsoleOperator::address(const std::string& line) {
-    std::size_t digits = line.find_first_not_of("0123456789", 1);
-    if (digits == 1 || (digits != std::string::npos && digits > 9)) return console_.err(msg::text(msg::at_usage));
-    std::string text = digits == std::string::npos ? "" : trimmed(line.substr(digits));
-    if (digits != std::string::npos && line[digits] != ' ' && line[digits] != '\t')
-        return console_.err(msg::text(msg::at_usage));
-    int id = std::stoi(line.substr(1, digits - 1));
+void ConsoleOperator::address(const std::string& line, int newest) {
+    std::size_t end = std::min(line.find_first_not_of("0123456789", 1), line.size());
+    bool number_then_space = end > 1 && end <= 9 && (end == line.size() || line[end] == ' ' || line[end] == '\t');
+    if (!number_then_space) return console_.err(msg::text(msg::at_usage));
+    int id = std::stoi(line.substr(1, end - 1));  // 1 to 8 digits: always fits
+    std::string text = trimmed(line.substr(end));
     if (text.empty()) return console_.err(msg::text(msg::nothing_to_send, {std::to_string(id)}));
     std::lock_guard<std::mutex> lock(mutex_);
-    if (conversations_.count(id) == 0)
+    if (conversations_.count(id) == 0 || id > newest)
         return console_.err(msg::text(msg::no_such_conversation, {std::to_string(id), text}));
     give(id, text);
 }

@@ -2,6 +2,7 @@
 // (--echo, --reply).
 #pragma once
 
+#include <climits>
 #include <deque>
 #include <functional>
 #include <map>
@@ -66,9 +67,16 @@ public:
     void not_sent(int id) override;
     void closed(int id) override;
 
-    // What a typed line asks for, once the operator has dealt with it.
+    // What a typed line asks for, once the operator has dealt with it. `newest` is the
+    // newest conversation there was when the person began to type it (newest()): the
+    // line goes to none that came after.
     enum class Typed { handled, quit };
-    Typed typed(const std::string& line);
+    Typed typed(const std::string& line, int newest);
+    int newest() const;
+
+    // Whether lines have been given to conversations that wait for them and are not
+    // sent yet: the end of the console's input waits for them to go.
+    bool answers_in_flight() const;
 
     // Whether a conversation waits for an answer that nobody has typed yet: piped
     // answers are read one per such turn. `bell` is rung whenever that, or target(),
@@ -91,15 +99,16 @@ private:
 
     Typed command(const std::string& line);
     void give(int id, const std::string& text);
-    void address(const std::string& line);
+    void address(const std::string& line, int newest);
     void list_conversations();
     bool is_waiting(int id) const;
-    int first_without_answer() const;  // 0: none
+    int first_without_answer(int newest = INT_MAX) const;  // 0: none
     void take_held(int id);
 
     terminal::Console& console_;
     mutable std::mutex mutex_;
     std::map<int, Conversation> conversations_;
     std::deque<int> waiting_;  // longest-waiting first
+    int newest_ = 0;
     net::Waker turn_bell_;
 };

@@ -98,7 +98,6 @@ std::string Turns::check_countersign() {
         setup.console.out(msg::text(msg::gave_countersign, {tag}));
         return "";
     }
-    if (verdict.allowed) setup.guesses.wrong(address);
     std::string notice = msg::text(verdict.allowed ? msg::notice_wrong_countersign : msg::notice_too_many_guesses);
     setup.farewells.add(channel.release_socket(), channel.notice_bytes(notice), verdict.refuse_after);
     return msg::text(verdict.allowed ? msg::wrong_countersign_closed : msg::too_many_guesses_closed);
@@ -183,8 +182,10 @@ std::optional<std::string> Turns::await_typed_line() {
         bool watch_client = channel.wants_more() && read_ahead.size() < most_read_ahead;
         net::WaitFor what{watch_client ? &channel.socket() : nullptr, false, net::Socket::invalid,
                           {&setup.shutdown, bell}};
-        net::Ready ready = net::wait(what, std::chrono::milliseconds(-1));
-        if (ready == net::Ready::socket)
+        // Until a message the client sends without a line end has been quiet for the
+        // quiet gap, too: then it is one message, not the start of a longer one.
+        net::Ready ready = net::wait(what, channel.until_partial_due());
+        if (ready == net::Ready::socket || ready == net::Ready::timeout)
             if (std::optional<Incoming> in = channel.receive_now()) read_ahead.push_back(std::move(*in));
     }
 }

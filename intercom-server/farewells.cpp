@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "../shared/process.h"
-#include "../shared/protocol.h"
 
 namespace {
 constexpr std::size_t most_held = 1024;  // sockets; past this, a newcomer is closed at once
@@ -21,11 +20,12 @@ Farewells::~Farewells() {
     thread_.join();
 }
 
-void Farewells::add(net::Socket client, std::string notice, std::chrono::milliseconds after) noexcept {
+void Farewells::add(net::Socket client, std::string notice, std::chrono::milliseconds after,
+                    std::chrono::milliseconds drain) noexcept {
     try {
         std::lock_guard<std::mutex> lock(mutex_);
         if (arriving_.size() < most_held && !ending_)
-            arriving_.push_back({std::move(client), std::move(notice), Clock::now() + after});
+            arriving_.push_back({std::move(client), std::move(notice), Clock::now() + after, drain});
     } catch (const std::exception&) {
         // No memory to hold it: it is closed here, without its notice.
     }
@@ -62,7 +62,7 @@ Farewells::Clock::time_point Farewells::step(std::vector<Leaving>& leaving, bool
         if (l.close_by == Clock::time_point{} && (ending || now >= l.notice_at)) {
             net::send_all(l.socket, l.notice, std::chrono::milliseconds(0));  // what fits now
             net::shutdown_send(l.socket);
-            l.close_by = now + protocol::bye_drain_time;
+            l.close_by = now + l.drain;
         }
         if (l.close_by == Clock::time_point{}) {
             next = std::min(next, l.notice_at);

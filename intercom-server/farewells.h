@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../shared/net.h"
+#include "../shared/protocol.h"
 
 class Farewells {
 public:
@@ -25,15 +26,18 @@ public:
     Farewells(const Farewells&) = delete;
     Farewells& operator=(const Farewells&) = delete;
 
-    // `notice`: the bytes to send (on the wire already), `after` from now. Never
-    // blocks; past a bound of sockets held, the newcomer is closed at once instead.
-    void add(net::Socket client, std::string notice, std::chrono::milliseconds after) noexcept;
+    // `notice`: the bytes to send (on the wire already), `after` from now; then what
+    // the client still sends is read for up to `drain`. Never blocks; past a bound of
+    // sockets held, the newcomer is closed at once instead.
+    void add(net::Socket client, std::string notice, std::chrono::milliseconds after,
+             std::chrono::milliseconds drain = protocol::bye_drain_time) noexcept;
 
 private:
     struct Leaving {
         net::Socket socket;
         std::string notice;
         Clock::time_point notice_at;
+        std::chrono::milliseconds drain;
         Clock::time_point close_by{};  // set once the notice has gone
     };
 

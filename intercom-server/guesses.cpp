@@ -22,16 +22,13 @@ std::chrono::milliseconds GuessLimiter::wait_after(unsigned wrong) const {
 GuessLimiter::Verdict GuessLimiter::check(const std::string& address, Clock::time_point now) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = records_.find(address);
-    if (it == records_.end() || now >= it->second.last_wrong + wait_after(it->second.wrong)) return {true, 0ms};
-    return {false, unchecked_refusal_delay};
-}
-
-void GuessLimiter::wrong(const std::string& address, Clock::time_point now) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (records_.size() >= most_remembered) forget_old(now);
+    if (it != records_.end() && now < it->second.last_wrong + wait_after(it->second.wrong))
+        return {false, unchecked_refusal_delay};
+    if (it == records_.end() && records_.size() >= most_remembered) forget_old(now);
     Record& r = records_[address];
     r.wrong += 1;
     r.last_wrong = now;
+    return {true, 0ms};
 }
 
 void GuessLimiter::right(const std::string& address) {

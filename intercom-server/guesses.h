@@ -20,9 +20,10 @@ public:
     // free; after them each must wait twice as long as the one before (1 s, 2 s, 4 s,
     // … a minute at most) since the last wrong guess. One that comes sooner is refused
     // without being looked at, after a second, so a guesser that retries at once is
-    // slowed to a guess a second without a thread being held for it.
+    // slowed to a guess a second without a thread being held for it. A guess that may
+    // be checked counts as wrong at once, in the same step, so that guesses made in
+    // parallel cannot all slip through before any is counted; right() forgives it.
     Verdict check(const std::string& address, Clock::time_point now = Clock::now());
-    void wrong(const std::string& address, Clock::time_point now = Clock::now());
     void right(const std::string& address);
 
 private:

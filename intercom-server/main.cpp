@@ -40,17 +40,20 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console, const
     terminal::LineReader reader(o.wire.max_line * 4, console);
     bool one_per_turn = !console.interactive();
     std::string prompt;  // the one shown
+    int newest = 0;      // the newest conversation when the line being typed was begun
     for (;;) {
         op.turn_bell().reset();
+        if (!reader.typing()) newest = op.newest();
         if (!one_per_turn || op.turn_without_answer()) {
             if (std::optional<terminal::LineReader::Result> r = reader.next_line()) {
                 prompt.clear();  // the line's end took it off the screen
                 if (r->kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
-                else if (op.typed(r->text) == ConsoleOperator::Typed::quit) return;
+                else if (op.typed(r->text, newest) == ConsoleOperator::Typed::quit) return;
                 continue;
             }
         }
-        if (reader.at_end()) return;
+        // Input ended: the answers already given out go before the goodbyes.
+        if (reader.at_end() && !op.answers_in_flight()) return;
         if (std::string now = target_prompt(op); now != prompt) console.prompt(prompt = now);
         net::native_socket input = reader.wants_more() ? reader.handle() : net::Socket::invalid;
         net::Ready ready = net::wait({nullptr, false, input, {&shutdown, &op.turn_bell()}, reader.screen()},

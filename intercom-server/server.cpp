@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <chrono>
+#include <utility>
 
 #include "../shared/channel.h"
 #include "../shared/codec.h"
@@ -19,6 +20,9 @@ void Server::run() noexcept {
             net::wait({nullptr, false, net::Socket::invalid, {&setup_.shutdown, nullptr}}, 100ms);
         }
     }
+    // No more newcomers: closed now, one who connects while we say goodbye is refused
+    // at once rather than left waiting in the queue for a reset.
+    listener_.close();
     for (Slot& slot : slots_) slot.thread.join();
     slots_.clear();
 }
@@ -29,11 +33,17 @@ bool Server::accept_next() {
     switch (client.status) {
     case net::Wait::woken: return false;
     case net::Wait::mail: join_finished(); break;
-    case net::Wait::ready: admit(std::move(client)); break;
+    case net::Wait::ready:
+        accept_failing_ = false;
+        admit(std::move(client));
+        break;
     default:
-        setup_.console.err("intercom-server: " + msg::text(msg::accept_failed, {net::error_text(client.error)}));
+        // Said once, until accepting works again: out of descriptors, it fails for
+        // every newcomer.
+        if (!std::exchange(accept_failing_, true))
+            setup_.console.err("intercom-server: " + msg::text(msg::accept_failed, {net::error_text(client.error)}));
         if (client.socket.valid()) {  // taken only to be told why we cannot talk
-            turn_away(std::move(client.socket));
+            turn_away(std::move(client.socket), 0ms);  // its descriptor is the spare: back soon
             break;
         }
         // Whatever failed, never spin on it: a pause, unless told to stop.
@@ -75,11 +85,12 @@ void Server::admit(net::Accepted client) {
 }
 
 // "Busy", then a clean close, handed to the farewells: the listener never waits on it.
-void Server::turn_away(net::Socket client) {
+void Server::turn_away(net::Socket client, std::chrono::milliseconds drain) {
     try {
         // In the encoding a conversation would have started with (UTF-8 for "auto").
         codec::Converter to_wire("UTF-8", channel::possible_encodings(setup_.options.wire).front());
-        setup_.farewells.add(std::move(client), to_wire.convert_all(msg::text(msg::notice_busy)) + "\n", 0ms);
+        std::string notice = to_wire.convert_all(msg::text(msg::notice_busy)) + "\n";
+        setup_.farewells.add(std::move(client), std::move(notice), 0ms, drain);
     } catch (const std::exception&) {
         // Out of memory for the notice: the socket closes without it.
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -27,7 +28,7 @@ private:
 
     bool accept_next();
     void admit(net::Accepted client);
-    void turn_away(net::Socket client);
+    void turn_away(net::Socket client, std::chrono::milliseconds drain = protocol::bye_drain_time);
     void join_finished();
 
     net::Socket listener_;
@@ -35,6 +36,7 @@ private:
     std::list<Slot> slots_;  // touched by the listener thread only
     std::atomic<std::size_t> live_{0};  // conversations not yet over (their threads may be)
     int last_id_ = 0;
+    bool accept_failing_ = false;  // accept has failed, and said so
     // Each conversation thread, as it ends, puts its slot here and rings `finished_bell_`:
     // the listener wakes, joins just those, and their places are free at once.
     std::mutex finished_mutex_;

@@ -64,9 +64,7 @@ Channel::Channel(net::Socket socket, const WireOptions& options, const net::Wake
 Incoming Channel::receive(milliseconds patience) {
     bool forever = patience.count() < 0;
     Clock::time_point turn_deadline = Clock::now() + (forever ? milliseconds(0) : patience);
-    // What was read ahead of its turn starts its clocks now: the peer could not know
-    // how long we would take to ask.
-    if (framer_.has_partial()) partial_since_ = last_bytes_at_ = Clock::now();
+    turn_begins();
     for (;;) {
         std::optional<framing::Frame> frame = framer_.next();
         if (!frame && peer_closed_) frame = framer_.flush_partial();
@@ -102,13 +100,21 @@ Incoming Channel::receive(milliseconds patience) {
     }
 }
 
-std::optional<Incoming> Channel::receive_now() {
+// What was read ahead of its turn starts its clocks now: the peer could not know how
+// long we would take to ask.
+void Channel::turn_begins() {
+    if (framer_.has_partial()) partial_since_ = last_bytes_at_ = Clock::now();
+}
+
+std::optional<Incoming> Channel::receive_now(bool its_turn) {
     if (wants_more()) {
         char chunk[receive_chunk];
         net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
         if (got.kind != net::Received::timeout) take(got, chunk);
     }
     if (std::optional<framing::Frame> frame = framer_.next()) return delivered(*frame);
+    bool overdue = Clock::now() >= partial_since_ + options_.partial_deadline;
+    if (its_turn && framer_.has_partial() && !peer_closed_ && overdue) return Incoming{Incoming::partial_timeout};
     if (framer_.has_partial() && (peer_closed_ || until_partial_due().count() == 0)) {
         if (!peer_closed_ && net::tracing())
             net::trace(msg::text(msg::quiet_gap_delivered, {std::to_string(options_.quiet_gap.count())}));
@@ -121,9 +127,10 @@ bool Channel::wants_more() const {
     return !peer_closed_ && !failure_ && framer_.buffered() < options_.max_line + receive_chunk;
 }
 
-milliseconds Channel::until_partial_due() const {
+milliseconds Channel::until_partial_due(bool its_turn) const {
     if (!framer_.has_partial()) return milliseconds(-1);
-    return until(last_bytes_at_ + options_.quiet_gap);
+    milliseconds quiet = until(last_bytes_at_ + options_.quiet_gap);
+    return its_turn ? std::min(quiet, until(partial_since_ + options_.partial_deadline)) : quiet;
 }
 
 // The end of the connection, once every message before it has been delivered.

@@ -70,8 +70,14 @@ public:
     // anything and little is buffered, then gives the next complete message: one with
     // a line end, or one that has been quiet for the quiet gap (or closed). When none,
     // `closed` or `failed` if the connection has ended, else nothing. For the checks
-    // made while it is not the peer's turn: has it left, has it said something.
-    std::optional<Incoming> receive_now();
+    // made while it is not the peer's turn: has it left, has it said something. On
+    // the peer's turn (`its_turn`, after turn_begins()), a message still unfinished
+    // past partial_deadline is a partial_timeout, as in receive().
+    std::optional<Incoming> receive_now(bool its_turn = false);
+
+    // The peer's turn begins (for receive_now(true)): what it began before starts its
+    // clocks now.
+    void turn_begins();
 
     // Whether it is worth watching the socket for receive_now(): the connection has
     // not ended, and not so much is buffered that reading more would cost memory (a
@@ -79,8 +85,9 @@ public:
     bool wants_more() const;
 
     // How long until what has arrived of an unfinished message has been quiet for the
-    // quiet gap, and receive_now() would deliver it; negative when none is waiting.
-    milliseconds until_partial_due() const;
+    // quiet gap, and receive_now() would deliver it, or (`its_turn`) its deadline
+    // comes; negative when none is waiting.
+    milliseconds until_partial_due(bool its_turn = false) const;
 
     // Encodes, frames and sends one message; std::errc::message_size when its encoded
     // form is longer than max_line, std::errc::invalid_argument when it holds a line

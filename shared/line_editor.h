@@ -42,6 +42,9 @@ public:
     // takes its prompt with it: the next one has none until it is given one.
     virtual void set_prompt(const std::string& prompt) = 0;
     virtual const std::string& prompt() const = 0;
+
+    // Whether a line has been begun: something typed since the last one ended.
+    virtual bool typing() const = 0;
 };
 
 // The editor for a person at a terminal (standard input and output both), or null

@@ -117,6 +117,8 @@ public:
         current = nullptr;
     }
 
+    bool typing() const override { return !typed_line(rl_end).empty(); }
+
     Typed read() override {
         if (continued.exchange(false)) resume();
         for (int key = 0; key < keys_at_a_time && installed_; ++key) {

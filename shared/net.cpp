@@ -237,7 +237,9 @@ Received recv_some(const Socket& s, char* buffer, std::size_t size,
         case platform::Io::ended: return {Received::closed};
         case platform::Io::failed: return {Received::failed, 0, io.error};
         case platform::Io::interrupted: continue;
-        case platform::Io::would_block: break;
+        case platform::Io::would_block:
+            if (tracing()) trace("recv(" + fd_text(s) + ") = -1 (nothing yet: it would block)");
+            break;
         }
         if (timeout.count() == 0) return {Received::timeout};
         std::error_code error;

@@ -292,7 +292,8 @@ Socket accept_once(const Socket& listener, std::string& peer, Io& io) {
     } else {
         io = {Io::done};
     }
-    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
         io = io_failed();  // it could not be made ready for poll: turned away unheard
         ::close(fd);
         return Socket();

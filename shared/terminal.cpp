@@ -189,8 +189,9 @@ std::deque<Console::Chunk> Console::take_queued() {
 void Console::write_out_queued() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        has_queued_.wait(lock, [this] { return closing_ || (!queued_.empty() && !editor_); });
-        if (queued_.empty() || editor_) break;  // closing, and all written
+        // (Lines lost count as something to write: the line that says so.)
+        has_queued_.wait(lock, [this] { return closing_ || ((!queued_.empty() || lost_lines_) && !editor_); });
+        if ((queued_.empty() && !lost_lines_) || editor_) break;  // closing, and all written
         // A line has come: gather what follows it for a moment, so a busy server writes
         // many lines to a write(), and its threads rarely wake this one. Idle, it sleeps.
         has_queued_.wait_for(lock, gather_for,
@@ -256,6 +257,8 @@ void Console::show_waiting() {
     for (const Chunk& chunk : chunks) write_stream(chunk.stream, chunk.bytes, nullptr);
     editor_->show();
 }
+
+bool LineReader::typing() const { return editor_ && editor_->typing(); }
 
 LineReader::LineReader(std::size_t max_line_bytes, Console& console, std::string encoding)
     : console_(console), max_line_(max_line_bytes), from_console_(encoding, "UTF-8") {

@@ -152,6 +152,10 @@ public:
     // net::WaitFor::screen); null when there is no line editor.
     const net::Waker* screen() const { return screen_bell_.get(); }
 
+    // Whether the person has begun a line in the line editor and not yet ended it.
+    // False without an editor: a terminal of its own hands over whole lines only.
+    bool typing() const;
+
     // Takes what standard input holds now, without waiting, and shows the console
     // lines that wait: call it when handle() or screen() is ready. Once the input has
     // ended, takes nothing more.
@@ -162,6 +166,8 @@ public:
 
     // Whether the input has ended and every line in it has been given out.
     bool at_end() const { return at_end_ && buffer_.empty() && !skipping_; }
+    // Whether the input has ended, lines still to be given out or not.
+    bool input_ended() const { return at_end_; }
 
     // Whether to watch handle(): the input goes on, and not so much is held that more
     // would cost memory (a pipe of answers is then held back by the pipe, not by us).
