@@ -12,13 +12,14 @@
 
 namespace {
 
-enum LongOnly { encoding = 256, raw, countersign, trace };
+enum LongOnly { encoding = 256, raw, countersign, partial_timeout, trace };
 
 const option long_options[] = {
     {"port", required_argument, nullptr, 'p'},
     {"encoding", required_argument, nullptr, encoding},
     {"raw", no_argument, nullptr, raw},
     {"countersign", required_argument, nullptr, countersign},
+    {"partial-timeout", required_argument, nullptr, partial_timeout},
     {"trace", no_argument, nullptr, trace},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -51,6 +52,10 @@ HostAndPort split_host_port(const std::string& argument) {
     return {argument.substr(0, colon), argument.substr(colon + 1)};
 }
 
+bool is_number(const std::string& text) {
+    return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
 // The port comes from one place at most: -p, HOST:PORT or the PORT argument.
 void set_port(ClientOptions& o, std::optional<std::string>& given, const std::string& text) {
     if (given) throw cli::UsageError(msg::text(msg::port_given_twice, {*given, text}));
@@ -69,6 +74,9 @@ void apply(ClientOptions& o, int option, const char* value) {
         break;
     case raw: o.wire.raw = true; break;
     case countersign: o.countersign = cli::one_message("--countersign", value); break;
+    case partial_timeout:
+        o.wire.partial_deadline = std::chrono::seconds(cli::parse_number("--partial-timeout", value, 1, 3600));
+        break;
     case trace: o.trace = true; break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
@@ -91,6 +99,9 @@ ClientOptions parse_client_options(int argc, char** argv) {
         o.port = cli::parse_port(optarg, false);  // a later -p wins, as with any option
         port_given = optarg;
     }
+    // A lone number is the port on this machine, as `intercom-server 8888` takes it.
+    bool lone = optind + 1 == argc, digits = optind < argc && is_number(argv[optind]);
+    if (lone && digits) set_port(o, port_given, argv[optind++]);
     if (optind < argc) {
         HostAndPort target = split_host_port(argv[optind++]);
         o.host = target.host;

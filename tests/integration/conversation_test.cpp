@@ -140,15 +140,17 @@ TEST(Conversation, ListShowsWhoseTurnItIs) {
 
 TEST(Conversation, APipedScriptOfAnswersAnswersOneMessageEachThenTheServerEnds) {
     Server server({});
-    server.child.write("hi\nbye\n");  // printf 'hi\nbye\n' | intercom-server
+    server.child.write("hi\nthanks\n");  // printf 'hi\nthanks\n' | intercom-server
     server.child.close_stdin();
     Peer peer(server.port);
     EXPECT_EQ(peer.read_line(), greeting + "\n");
     peer.send("one\n");
     EXPECT_EQ(peer.read_line(), "hi\n");
     peer.send("two\n");
-    EXPECT_EQ(peer.read_until_closed(), "bye\n");
+    EXPECT_EQ(peer.read_until_closed(), "thanks\nbye\n");  // the last answer, then goodbye
     EXPECT_EQ(server.child.wait_exit(), 0);  // its answers used up, the server ends
+    EXPECT_TRUE(server.child.line_containing("[to #1] thanks"));
+    EXPECT_EQ(server.child.stderr_text().find("not sent"), std::string::npos) << server.child.stderr_text();
 }
 
 TEST(Conversation, ALineTypedWhileNobodyWaitsIsRefusedNotHeldForWhoeverComesNext) {

@@ -85,6 +85,23 @@ TEST(Engine, AnOutOfTurnMessageSurvivesASlowAnswerAtTheConsole) {
     EXPECT_EQ(lesson.read_line(), "and another\n");
 }
 
+// Messages with no line end sent one after another out of turn stay apart.
+TEST(Engine, OutOfTurnMessagesWithNoLineEndEachGetTheirQuietGap) {
+    Server server({"--quiet-gap", "200"});
+    Peer lesson(server.port);
+    lesson.read_line();
+    lesson.send("first");
+    EXPECT_TRUE(server.child.line_containing("] first"));
+    lesson.send("second");
+    EXPECT_TRUE(server.child.line_containing("(read ahead: never shown)", 600ms) == std::nullopt);
+    lesson.send("third");
+    server.child.write("answer one\n");
+    EXPECT_EQ(lesson.read_line(), "answer one\n");
+    std::optional<std::string> next = server.child.line_containing("] second");
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->substr(next->find("] ") + 2), "second");
+}
+
 // 5. The largest --idle-timeout accepted waits that long, not "less than a second".
 TEST(Engine, TheLongestIdleTimeoutIsWaitedOutNotOverflowed) {
     for (const char* seconds : {"31536000", "12884902", "4294968"}) {
@@ -149,6 +166,33 @@ TEST(Engine, APipedClientEndsSoonAfterItsInputWhenTheServerNeverSpeaks) {
     you.close_stdin();
     EXPECT_EQ(you.wait_exit(6000ms), 0);
     EXPECT_EQ(server->read_until_closed(), "bye\n");
+}
+
+// The same when lines were still to be sent: the input has ended all the same.
+TEST(Engine, APipedClientWithLinesLeftEndsSoonWhenTheServerNeverSpeaks) {
+    Listener silent;
+    Child you = client_of(silent.port());
+    std::unique_ptr<Peer> server = silent.accept();
+    ASSERT_TRUE(server);
+    you.write("a\nb\n");
+    you.close_stdin();
+    EXPECT_EQ(you.wait_exit(6000ms), 0);
+    EXPECT_EQ(server->read_until_closed(), "bye\n");
+}
+
+// A server that trickles a message that never ends is given up on at the deadline.
+TEST(Engine, AClientGivesUpOnAServerMessageThatNeverEnds) {
+    Listener trickling;
+    Child you = client_of(trickling.port(), {"--partial-timeout", "2"});
+    std::unique_ptr<Peer> server = trickling.accept();
+    ASSERT_TRUE(server);
+    std::optional<int> status;
+    for (int i = 0; i < 100 && !status; ++i) {  // a byte every 100 ms, for up to 10 s
+        server->send("x");
+        status = you.wait_exit(100ms);
+    }
+    EXPECT_EQ(status, 1);
+    EXPECT_NE(you.stderr_text().find("never finished it"), std::string::npos) << you.stderr_text();
 }
 
 // 13. A server that sends without pause cannot hold back the user's line.

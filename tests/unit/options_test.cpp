@@ -395,3 +395,16 @@ TEST(ServerOptions, TextsLongerThanMaxLineAreRefusedAtTheStart) {
     EXPECT_EQ(server({"intercom-server", "--max-line", "15", "--encoding", "gbk", "--reply", "天王盖地虎！"}).reply_text,
               "天王盖地虎！");
 }
+
+TEST(ClientOptions, ALoneNumberIsAPortOnThisMachine) {
+    ClientOptions o = client({"intercom-client", "9000"});
+    EXPECT_EQ(o.host, "127.0.0.1");
+    EXPECT_EQ(o.port, 9000);
+    EXPECT_EQ(client({"intercom-client", "example.org"}).host, "example.org");
+    EXPECT_NE(client_refusal({"intercom-client", "-p", "9001", "9000"}), "");
+}
+
+TEST(ClientOptions, PartialTimeoutInSeconds) {
+    EXPECT_EQ(client({"intercom-client", "--partial-timeout", "2"}).wire.partial_deadline, std::chrono::seconds(2));
+    EXPECT_NE(client_refusal({"intercom-client", "--partial-timeout", "0"}), "");
+}
