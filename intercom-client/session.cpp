@@ -16,6 +16,10 @@ namespace {
 // Once its input has ended, the client gives the server this long for each of its
 // turns, then says bye: a server that never speaks must not hold a script.
 constexpr std::chrono::milliseconds after_input_ends = 3s;
+// How long a close may lag behind the server's notice (or its verdict on a
+// countersign): refusals are a line, then a close.
+constexpr std::chrono::milliseconds notice_then_close = 1s;
+constexpr std::chrono::milliseconds countersign_verdict = 500ms;
 // What the server sends out of turn is shown this many messages at a time before the
 // keyboard is looked at again, so a flood never holds back a typed line.
 constexpr int shown_at_a_time = 64;
@@ -27,6 +31,8 @@ void Session::report_send_failure(const std::error_code& e) {
 }
 
 int Session::run() {
+    // At once: a peer that never greets must not look like a program that hangs.
+    console_.prompt(msg::text(msg::connected_waiting, {server_}) + "\n");
     std::optional<int> status = hear_them();  // the greeting
     if (!status) status = give_countersign();
     while (!status) {
@@ -45,7 +51,21 @@ std::optional<int> Session::give_countersign() {
         return 1;
     }
     console_.out(msg::text(msg::countersign_given));
-    return std::nullopt;
+    return closed_after_notice(countersign_verdict);  // a refusal comes at once
+}
+
+// The server said something of its own ("intercom: …"), or heard our countersign: if
+// it is closing the conversation, its close follows at once. Wait that moment for it,
+// so that no prompt is offered for a turn that will never come.
+std::optional<int> Session::closed_after_notice(std::chrono::milliseconds moment) {
+    auto until = std::chrono::steady_clock::now() + moment;
+    for (;;) {
+        if (std::optional<Incoming> in = channel_.receive_now())
+            if (std::optional<int> status = heard(*in)) return status;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        if (wait_for_something(left) == Event::interrupted) return say_bye();
+    }
 }
 
 // Waits for typing, the server, or Ctrl-C, whichever comes first, or `limit`.
@@ -71,7 +91,11 @@ std::optional<int> Session::hear_them() {
     channel_.turn_begins();
     std::chrono::steady_clock::time_point give_up{};
     for (;;) {
-        if (std::optional<Incoming> in = channel_.receive_now(true)) return heard(*in);
+        if (std::optional<Incoming> in = channel_.receive_now(true)) {
+            std::optional<int> status = heard(*in);
+            bool notice = in->kind == Incoming::message && in->text.rfind(protocol::notice_prefix, 0) == 0;
+            return status || !notice ? status : closed_after_notice(notice_then_close);
+        }
         std::chrono::milliseconds limit(-1);
         // Input ended (lines may be left to send): the server must speak soon, or the
         // script it came from would wait on it for ever.
@@ -120,7 +144,7 @@ std::optional<int> Session::speak() {
         if (input_.at_end()) return say_bye_unless_ended();
         typed_ahead = false;
         Event event = wait_for_something(std::chrono::milliseconds(-1));
-        if (event == Event::interrupted) return say_bye();
+        if (event == Event::interrupted) return console_.prompt("\n"), say_bye();  // off "you> "
         if (event != Event::input)
             if (std::optional<int> status = show_what_came()) return status;
     }
@@ -176,12 +200,13 @@ int Session::say_bye_unless_ended() {
     return say_bye();
 }
 
-// Say goodbye properly rather than just vanish.
+// Say goodbye properly rather than just vanish (Ctrl-C, end of input), and say so.
 int Session::say_bye() {
     if (std::error_code e = channel_.send(protocol::bye)) {
         report_send_failure(e);
         return 1;
     }
+    console_.prompt(msg::text(msg::you_said_bye) + "\n");
     channel_.close_after_bye();
     return 0;
 }

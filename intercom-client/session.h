@@ -36,6 +36,7 @@ private:
     int say_bye_unless_ended();
     void report_send_failure(const std::error_code& e);
     std::optional<int> give_countersign();
+    std::optional<int> closed_after_notice(std::chrono::milliseconds moment);
 
     channel::Channel& channel_;
     terminal::Console& console_;

@@ -198,7 +198,8 @@ std::string Turns::notice_and_close(const std::string& notice, const std::string
 
 // The server is shutting down: a proper "bye", so the client ends normally.
 std::string Turns::say_goodbye() {
-    channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
+    // Why, first: a client can tell its person the server is going, not just "bye".
+    channel.say_bye_and_close(goodbye_send_limit, goodbye_drain, msg::text(msg::notice_shutting_down));
     if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::out, std::string(protocol::bye));
     return msg::text(msg::told_goodbye);
 }

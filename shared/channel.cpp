@@ -215,8 +215,9 @@ std::error_code Channel::send_notice(std::string_view utf8_text) {
     return net::send_all(socket_, notice_bytes(utf8_text), options_.send_timeout, shutdown_);
 }
 
-void Channel::say_bye_and_close(milliseconds limit, milliseconds drain) {
-    std::string bytes = framing::frame_message(encoder_.convert_all(protocol::bye), options_.raw);
+void Channel::say_bye_and_close(milliseconds limit, milliseconds drain, std::string_view reason) {
+    std::string bytes = reason.empty() || options_.raw ? "" : notice_bytes(reason);
+    bytes += framing::frame_message(encoder_.convert_all(protocol::bye), options_.raw);
     net::send_all(socket_, bytes, limit);  // best effort: a peer that never reads gets none
     close_after_bye(drain);
 }

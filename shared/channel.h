@@ -104,8 +104,10 @@ public:
     std::string notice_bytes(std::string_view utf8_text);
 
     // Sends "bye" as the last message within `limit` (not the send timeout: the
-    // server is shutting down and will not wait long), then closes as below.
-    void say_bye_and_close(milliseconds limit, milliseconds drain);
+    // server is shutting down and will not wait long), after `reason`, a notice line,
+    // if one is given and the wire is not raw (a raw peer compares what it receives
+    // with "bye" exactly); then closes as below.
+    void say_bye_and_close(milliseconds limit, milliseconds drain, std::string_view reason = {});
 
     // After a "bye": tell the peer we are done sending, read (and drop) what is still
     // on its way for up to `drain`, then close. Closing with unread data would send

@@ -86,8 +86,11 @@ constexpr Entry table[] = {
      "intercom: 暗号错得太多；请稍后再试"},
     {notice_answer_too_long, "intercom: the answer would be longer than {1} bytes; not sent",
      "intercom: 回答会超过 {1} 字节；未发送"},
+    {notice_shutting_down, "intercom: the server is shutting down", "intercom: 服务器正在关闭"},
 
     {prompt_you, "you> ", "你> "},
+    {connected_waiting, "(connected to {1}; waiting for the greeting)", "(已连接 {1}；等待问候)"},
+    {you_said_bye, "(you said bye)", "(你说了再见)"},
     {waiting_for, "(waiting for {1})", "(等待 {1} 回答)"},
     {countersign_given, "(countersign given)", "(已对暗号)"},
     {peer_said_bye, "({1} said bye)", "({1} 说了再见)"},

@@ -26,9 +26,9 @@ enum Id {
     sent_to, echo_too_long, too_many_guesses_closed, prompt_target, prompt_nobody,
     // what the server tells a client on the wire
     notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,
-    notice_too_many_guesses, notice_answer_too_long,
+    notice_too_many_guesses, notice_answer_too_long, notice_shutting_down,
     // the client's console
-    prompt_you, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
+    prompt_you, connected_waiting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
     too_long_not_sent, server_encoding_misread, cut_off_without_bye,
     // errors from the shared code

@@ -137,6 +137,7 @@ TEST(Concurrency, SigtermWithFiftyConversationsOpenSaysByeToEveryClient) {
     Clock::time_point signalled = Clock::now();
     server.child.signal(SIGTERM);
     for (int i = 0; i < clients; ++i) {
+        EXPECT_EQ(watchers[i]->read_line(), "intercom: the server is shutting down\n") << "client " << i;
         EXPECT_EQ(watchers[i]->read_line(), "bye\n") << "client " << i;
         watchers[i]->shutdown_send();  // as a client does on the server's bye
         EXPECT_EQ(watchers[i]->read_until_closed(), "") << "client " << i;

@@ -147,7 +147,7 @@ TEST(Conversation, APipedScriptOfAnswersAnswersOneMessageEachThenTheServerEnds) 
     peer.send("one\n");
     EXPECT_EQ(peer.read_line(), "hi\n");
     peer.send("two\n");
-    EXPECT_EQ(peer.read_until_closed(), "thanks\nbye\n");  // the last answer, then goodbye
+    EXPECT_EQ(peer.read_until_closed(), "thanks\nintercom: the server is shutting down\nbye\n");
     EXPECT_EQ(server.child.wait_exit(), 0);  // its answers used up, the server ends
     EXPECT_TRUE(server.child.line_containing("[to #1] thanks"));
     EXPECT_EQ(server.child.stderr_text().find("not sent"), std::string::npos) << server.child.stderr_text();
@@ -179,8 +179,8 @@ TEST(Conversation, EndOfConsoleInputSaysGoodbyeToEveryoneAndExitsZero) {
     a.send("waiting for an answer\n");
     EXPECT_TRUE(server.child.line_containing("] waiting for an answer"));
     server.child.close_stdin();
-    EXPECT_EQ(a.read_until_closed(), "bye\n");
-    EXPECT_EQ(b.read_until_closed(), "bye\n");
+    EXPECT_EQ(a.read_until_closed(), "intercom: the server is shutting down\nbye\n");
+    EXPECT_EQ(b.read_until_closed(), "intercom: the server is shutting down\nbye\n");
     EXPECT_EQ(server.child.wait_exit(), 0);
 }
 

@@ -318,6 +318,7 @@ TEST(Hostile, SigintWithConversationsOpenSaysGoodbyeAndExitsZero) {
     }
     for (int i = 0; i < 5; ++i) EXPECT_TRUE(server.child.line_containing("] waiting"));
     server.child.signal(SIGINT);
-    for (auto& peer : peers) EXPECT_EQ(peer->read_until_closed(3000ms), "bye\n");
+    for (auto& peer : peers)
+        EXPECT_EQ(peer->read_until_closed(3000ms), "intercom: the server is shutting down\nbye\n");
     EXPECT_EQ(server.child.wait_exit(3000ms), 0);
 }

@@ -252,6 +252,7 @@ TEST(LineEditor, TheServerPromptNamesTheConversationThatWaits) {
     console.type("/quit");
     console.press("Enter");
     EXPECT_EQ(console.wait_for_exit(), 0);
+    EXPECT_EQ(one.read_line(), "intercom: the server is shutting down\n");
     EXPECT_EQ(one.read_line(), "bye\n");
 }
 

@@ -90,7 +90,7 @@ TEST(Process, SighupShutsTheServerDownLikeSigterm) {
     Peer peer(server.port);
     EXPECT_EQ(peer.read_line(), greeting);
     server.child.signal(SIGHUP);
-    EXPECT_EQ(peer.read_until_closed(3000ms), "bye\n");
+    EXPECT_EQ(peer.read_until_closed(3000ms), "intercom: the server is shutting down\nbye\n");
     EXPECT_FALSE(peer.was_reset());
     EXPECT_EQ(server.child.wait_exit(3000ms), 0);
 }
@@ -119,7 +119,7 @@ TEST(Process, SecondSigintWhileShuttingDownEndsAtOnce) {
         while (server.child.read_line(1ms)) {
         }
     server.child.signal(SIGINT);
-    EXPECT_EQ(waiting.read_line(3000ms), "bye\n");  // the first is being acted on
+    EXPECT_EQ(waiting.read_line(3000ms), "intercom: the server is shutting down\n");  // the first is acted on
     server.child.signal(SIGINT);
     EXPECT_EQ(server.child.wait_exit(1000ms), 1);
     EXPECT_NE(server.child.stderr_text().find("intercom-server: interrupted again; open conversations cut off\n"),
