@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -175,6 +176,41 @@ TEST(LineEditor, CtrlDOnAnEmptyLineEndsTheInputAndTheClientSaysBye) {
     EXPECT_EQ(you.server.read_line(), "bye\n");
     you.server.close_client();  // the client waits for that after its bye
     EXPECT_EQ(you.terminal.wait_for_exit(), 0);
+    std::vector<std::string> rows = you.terminal.screen();
+    int said = row_of(rows, "(you said bye)");  // on a row of its own, after the prompt's
+    EXPECT_GT(said, 0) << text_of(rows);
+    EXPECT_EQ(rows.at(static_cast<std::size_t>(said - 1)).rfind("you>", 0), 0u) << text_of(rows);
+}
+
+TEST(ClientAtATerminal, SaysAtOnceThatItIsConnectedAndWaitsForTheGreeting) {
+    SKIP_WITHOUT_TMUX();
+    TestServer silent;
+    Terminal terminal({program("intercom-client"), "127.0.0.1", std::to_string(silent.port())});
+    ASSERT_TRUE(silent.accept_client());
+    std::string connected = "(connected to 127.0.0.1:" + std::to_string(silent.port()) + "; waiting for the greeting)";
+    EXPECT_TRUE(terminal.wait_for(connected)) << text_of(terminal.screen());
+}
+
+TEST(ClientAtATerminal, ARefusalIsShownAndTheClientEndsWithNoPromptToType) {
+    SKIP_WITHOUT_TMUX();
+    Server server({"--echo", "--countersign", "宝塔镇河妖"});
+    Terminal terminal({program("intercom-client"), "--countersign", "guess", "127.0.0.1", std::to_string(server.port)});
+    EXPECT_EQ(terminal.wait_for_exit(), 1);
+    std::vector<std::string> rows = terminal.screen();
+    EXPECT_GE(row_containing(rows, "] intercom: wrong countersign"), 0) << text_of(rows);
+    EXPECT_EQ(row_containing(rows, "you>"), -1) << text_of(rows);
+}
+
+TEST(ClientAtATerminal, SaysWhyTheServerEnded) {
+    SKIP_WITHOUT_TMUX();
+    Server server({"--echo"});
+    Terminal terminal({program("intercom-client"), "127.0.0.1", std::to_string(server.port)});
+    ASSERT_TRUE(terminal.wait_for_last_row("you>")) << text_of(terminal.screen());
+    server.child.signal(SIGTERM);
+    EXPECT_EQ(terminal.wait_for_exit(), 0);
+    std::vector<std::string> rows = terminal.screen();
+    EXPECT_GE(row_containing(rows, "] intercom: the server is shutting down"), 0) << text_of(rows);
+    EXPECT_GE(row_containing(rows, "said bye)"), 0) << text_of(rows);
 }
 
 // Stopped with Ctrl-Z and continued with fg, the client finds the terminal as the shell
