@@ -243,27 +243,35 @@ std::string run_member(int id, const std::string& tag, const std::string& peer, 
     return "";
 }
 
+namespace {
+
+// A command typed at the console (a line beginning with one /); false for /quit.
+bool console_command(Room& room, terminal::Console& console, const std::string& line) {
+    auto [command, argument] = command_and_argument(line);
+    if (command == "/quit") return false;
+    if (command == "/who") {
+        console.out(room.who());
+    } else if (command == "/help") {
+        console.out(msg::text(msg::channel_console_help));
+    } else if (command == "/kick") {
+        std::string number = !argument.empty() && argument[0] == '#' ? argument.substr(1) : argument;
+        bool digits = !number.empty() && number.size() <= 9 &&
+                      number.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) console.err(msg::text(msg::kick_usage));
+        else if (!room.kick(std::stoi(number), room.console_name()))
+            console.err(msg::text(msg::no_such_member, {number}));
+    } else {
+        console.err(msg::text(msg::unknown_command, {line}));
+    }
+    return true;
+}
+
+}  // namespace
+
 bool console_member_typed(Room& room, terminal::Console& console, const std::string& line) {
     std::string text = trimmed(line);
     if (text.empty()) return true;  // nothing to say
-    if (text[0] == '/' && text.compare(0, 2, "//") != 0) {
-        auto [command, argument] = command_and_argument(text);
-        if (command == "/quit") return false;
-        if (command == "/who") {
-            console.out(room.who());
-        } else if (command == "/help") {
-            console.out(msg::text(msg::channel_console_help));
-        } else if (command == "/kick") {
-            std::string number = !argument.empty() && argument[0] == '#' ? argument.substr(1) : argument;
-            bool digits = !number.empty() && number.size() <= 9 &&
-                          number.find_first_not_of("0123456789") == std::string::npos;
-            if (!digits) console.err(msg::text(msg::kick_usage));
-            else if (!room.kick(std::stoi(number), room.console_name())) console.err(msg::text(msg::no_such_member, {number}));
-        } else {
-            console.err(msg::text(msg::unknown_command, {text}));
-        }
-        return true;
-    }
+    if (text[0] == '/' && text.compare(0, 2, "//") != 0) return console_command(room, console, text);
     if (text[0] == '/') text.erase(0, 1);  // "//text" says "/text"
     if (!room.say(Room::console_id, text)) console.err(msg::text(msg::too_long_not_sent));
     return true;

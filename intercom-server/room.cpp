@@ -152,7 +152,7 @@ bool Room::say(int id, const std::string& text) {
         for (const auto& [other, seat] : seats_)
             if (other != id) to += " " + called(other);
         if (id != console_id) to += " " + console_name_;
-        net::trace("relay(" + speaker + ") to " + std::to_string(seats_.size() - (id != console_id)) + " members:" + to);
+        net::trace("relay(" + speaker + ") to " + std::to_string(seats_.size()) + " members:" + to);
     }
     if (transcript_) {
         std::string tag = id == console_id ? "console " + console_name_ : "#" + std::to_string(id) + " " + seats_.at(id).peer;

@@ -5,6 +5,9 @@
 // the others go on. The console person is a member too.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -209,4 +212,76 @@ TEST(Channel, ALessonChatClientTakesPart) {
     EXPECT_TRUE(python.line_containing("[#1] hi python"));
     EXPECT_EQ(python.wait_exit(), 0);
     EXPECT_EQ(a->read_line(), "intercom: #2 left (said bye); 2 on the frequency\n");
+}
+
+TEST(ChannelConsole, TheConsolePersonSpeaksHearsAndAsksWhoIsOn) {
+    Server server({"--channel"});
+    auto a = join(server.port);
+    auto b = join(server.port);
+    EXPECT_NE(line_containing(*a, "#2 joined"), "");
+    server.child.write("hello from the console\n");
+    EXPECT_EQ(a->read_line(), "[server] hello from the console\n");
+    EXPECT_EQ(b->read_line(), "[server] hello from the console\n");
+    a->send("hi server\n");
+    EXPECT_TRUE(server.child.line_containing("[#1] hi server"));
+    server.child.write("/who\n");
+    EXPECT_TRUE(server.child.line_containing("intercom: 3 on the frequency: server, #1, #2"));
+    server.child.write("//kick is a word\n");
+    EXPECT_EQ(b->read_line(), "[#1] hi server\n");
+    EXPECT_EQ(b->read_line(), "[server] /kick is a word\n");
+}
+
+TEST(ChannelConsole, KickSendsAMemberOffWithANotice) {
+    Server server({"--channel"});
+    auto a = join(server.port);
+    auto b = join(server.port);
+    EXPECT_NE(line_containing(*a, "#2 joined"), "");
+    server.child.write("/kick #2\n");
+    EXPECT_EQ(b->read_line(), "intercom: you are off the channel: removed by server\n");
+    EXPECT_EQ(b->read_until_closed(), "");
+    EXPECT_EQ(a->read_line(), "intercom: #2 left (removed by server); 2 on the frequency\n");
+    server.child.write("/kick 9\n");
+    EXPECT_TRUE(server.child.stderr_line_containing("no member #9 on the channel"));
+    server.child.write("/kick someone\n");
+    EXPECT_TRUE(server.child.stderr_line_containing("/kick N"));
+}
+
+TEST(ChannelConsole, QuitSaysGoodbyeToEveryMemberAndExitsZero) {
+    Server server({"--channel", "--name", "老师"});
+    Peer a(server.port);
+    EXPECT_EQ(a.read_line(), greeting);
+    EXPECT_EQ(a.read_line().rfind("intercom channel: 2 on the frequency: 老师, #1;", 0), 0u);
+    auto b = join(server.port);
+    EXPECT_NE(line_containing(a, "#2 joined"), "");
+    server.child.write("/quit\n");
+    EXPECT_EQ(a.read_line(), "bye\n");
+    EXPECT_EQ(b->read_line(), "bye\n");
+    EXPECT_EQ(a.read_until_closed(), "");
+    EXPECT_EQ(server.child.wait_exit(), 0);
+}
+
+TEST(Channel, TheLogRecordsEachRelayedMessageOnceAndTheTraceShowsItsFanOut) {
+    std::string log = "/tmp/intercom-channel-test-" + std::to_string(getpid()) + ".log";
+    std::remove(log.c_str());
+    Server server({"--channel", "--log", log, "--trace"});
+    auto a = join(server.port);
+    auto b = join(server.port);
+    auto c = join(server.port);
+    EXPECT_NE(line_containing(*b, "#3 joined"), "");
+    a->send("once only\n");
+    EXPECT_EQ(b->read_line(), "[#1] once only\n");
+    EXPECT_EQ(c->read_line(), "[#1] once only\n");
+    EXPECT_TRUE(server.child.stderr_line_containing("relay(#1) to 3 members: #2 #3 server"));
+    server.child.write("/quit\n");
+    EXPECT_EQ(server.child.wait_exit(), 0);
+    std::FILE* file = std::fopen(log.c_str(), "r");
+    ASSERT_TRUE(file);
+    char buffer[4096];
+    std::string records(buffer, std::fread(buffer, 1, sizeof buffer, file));
+    std::fclose(file);
+    std::remove(log.c_str());
+    std::size_t first = records.find(" in [#1] once only\n");
+    ASSERT_NE(first, std::string::npos) << records;
+    EXPECT_EQ(records.find("once only", first + 10), std::string::npos) << records;
+    EXPECT_NE(records.find(" #1 127.0.0.1:"), std::string::npos) << records;
 }
