@@ -285,3 +285,34 @@ TEST(Channel, TheLogRecordsEachRelayedMessageOnceAndTheTraceShowsItsFanOut) {
     EXPECT_EQ(records.find("once only", first + 10), std::string::npos) << records;
     EXPECT_NE(records.find(" #1 127.0.0.1:"), std::string::npos) << records;
 }
+
+// intercom-client with no options: it learns from the server that this is a channel,
+// sends what is typed at once, shows what the others say, and says bye at the end.
+TEST(ChannelClient, IntercomClientTakesPartWithoutOptions) {
+    Server server({"--channel"});
+    auto a = join(server.port);
+    Child client({program("intercom-client"), "127.0.0.1", std::to_string(server.port)});
+    EXPECT_TRUE(client.line_containing("intercom channel: 3 on the frequency: server, #1, #2"));
+    EXPECT_NE(line_containing(*a, "#2 joined"), "");
+    client.write("first\nsecond, before anyone answers\n");
+    EXPECT_EQ(a->read_line(), "[#2] first\n");
+    EXPECT_EQ(a->read_line(), "[#2] second, before anyone answers\n");
+    a->send("/name 小明\n");
+    a->send("你好\n");
+    EXPECT_TRUE(client.line_containing("intercom: #1 is now 小明"));
+    EXPECT_TRUE(client.line_containing("[小明] 你好"));
+    server.child.write("from the console\n");
+    EXPECT_TRUE(client.line_containing("[server] from the console"));
+    client.close_stdin();  // the end of input: bye
+    EXPECT_EQ(client.wait_exit(), 0);
+    EXPECT_EQ(line_containing(*a, "#2 left"), "intercom: #2 left (said bye); 2 on the frequency\n");
+}
+
+TEST(ChannelClient, TheServersGoodbyeEndsTheClientNormally) {
+    Server server({"--channel"});
+    Child client({program("intercom-client"), "127.0.0.1", std::to_string(server.port)});
+    EXPECT_TRUE(client.line_containing("intercom channel: "));
+    server.child.write("/quit\n");
+    EXPECT_EQ(client.wait_exit(), 0);
+    EXPECT_EQ(server.child.wait_exit(), 0);
+}
