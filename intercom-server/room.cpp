@@ -101,7 +101,7 @@ std::string Room::members_text() const {
 
 std::string Room::join(int id, const std::string& peer, const net::Waker* bell) {
     std::lock_guard<std::mutex> lock(mutex_);
-    seats_[id] = Seat{"", peer, bell, {}, 0, false, ""};
+    seats_[id] = Seat{"", peer, bell, {}, 0, 0, false, ""};
     std::string count = std::to_string(seats_.size() + 1);
     announce(msg::text(msg::channel_joined, {called(id), peer, count}), id);
     return msg::text(msg::channel_welcome, {count, members_text()});
@@ -112,7 +112,7 @@ void Room::leave(int id, const std::string& why, bool announce_it) {
     auto seat = seats_.find(id);
     if (seat == seats_.end()) return;
     std::string name = called(id);
-    for (const Outbox::Line& line : seat->second.queue.take_all()) taken_from(line.speaker);
+    for (const Outbox::Line& line : seat->second.queue.take_all()) taken_from(line.speaker, line.text->size());
     seats_.erase(seat);
     if (announce_it) announce(msg::text(msg::channel_left, {name, why, std::to_string(seats_.size() + 1)}), id);
 }
@@ -123,14 +123,10 @@ std::string Room::dismissal(int id) const {
     return seat == seats_.end() ? "" : seat->second.dismissed;
 }
 
-// A speaker may have this many lines waiting, all queues together, before it waits:
-// Limits::paced_lines for each member who hears it.
-std::size_t Room::pace_limit() const { return limits_.paced_lines * std::max<std::size_t>(1, seats_.size() - 1); }
-
 bool Room::may_speak(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
     Seat& seat = seats_.at(id);
-    seat.paused = seat.in_flight >= pace_limit();
+    seat.paused = seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8;
     return !seat.paused;
 }
 
@@ -175,7 +171,7 @@ void Room::deliver(int speaker, const Outbox::Text& line) {
         }
         bool was_empty = seat.queue.empty();
         seat.queue.put({speaker, line});
-        if (talker) talker->in_flight++;
+        if (talker) talker->in_flight++, talker->in_flight_bytes += line->size();
         // Rung only when the queue was empty: its owner resets the bell before it takes,
         // and takes until the queue is empty or its socket is full (then it waits on that).
         if (was_empty) seat.bell->wake();
@@ -206,13 +202,17 @@ void Room::dismiss(Seat& seat, const std::string& why) {
 
 // One of `speaker`'s lines has left a queue: if it waits to speak and is now under
 // its limit, it may go on.
-void Room::taken_from(int speaker) {
-    auto seat = seats_.find(speaker);
-    if (seat == seats_.end()) return;
-    if (seat->second.in_flight > 0) --seat->second.in_flight;
-    if (seat->second.paused && seat->second.in_flight < pace_limit()) {
-        seat->second.paused = false;
-        seat->second.bell->wake();
+void Room::taken_from(int speaker, std::size_t bytes) {
+    auto found = seats_.find(speaker);
+    if (found == seats_.end()) return;
+    Seat& seat = found->second;
+    seat.in_flight -= std::min(seat.in_flight, std::size_t(1));
+    seat.in_flight_bytes -= std::min(seat.in_flight_bytes, bytes);
+    // Down to a sixteenth, not just under an eighth: a speaker rung for every line
+    // taken would wake as often as it is heard.
+    if (seat.paused && seat.in_flight <= limits_.queue_lines / 16 && seat.in_flight_bytes <= limits_.queue_bytes / 16) {
+        seat.paused = false;
+        seat.bell->wake();
     }
 }
 
@@ -223,7 +223,7 @@ bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
     while (!seat.queue.empty() && bytes < budget) {
         Outbox::Line line = seat.queue.take();
         bytes += line.text->size();
-        taken_from(line.speaker);
+        taken_from(line.speaker, line.text->size());
         out.push_back(std::move(line.text));
     }
     return !seat.queue.empty();

@@ -79,11 +79,17 @@ class Room {
 public:
     static constexpr int console_id = 0;  // the person at the server console; clients are #1, #2, …
 
+    // A member with more than this waiting for it is too slow. A speaker whose own
+    // lines waiting in all the queues together come to an eighth of it is not heard
+    // from (Room::may_speak) until they are down to a sixteenth: however many speak at
+    // once, the queues then hold an eighth of their bound on average, and only a member
+    // eight times as far behind as the average overflows (a 2-core machine serving 100
+    // members can leave some twice as far behind as others). A flood holds back the
+    // flooder, not its readers; and what all queues hold together is bounded by the
+    // speakers' allowances, whatever the number of members.
     struct Limits {
-        std::size_t queue_lines = 1024;         // a member with more waiting for it is too slow
-        std::size_t queue_bytes = 512 * 1024;   // … or with more bytes than this
-        std::size_t paced_lines = 32;           // a speaker waits while its lines wait in
-                                                // the others' queues, more than this each
+        std::size_t queue_lines = 4096;
+        std::size_t queue_bytes = 1024 * 1024;
     };
 
     // `console` shows the console member what the others say; `transcript` (may be
@@ -103,7 +109,7 @@ public:
     // Why #id has been sent off by another thread (too slow, kicked), or "".
     std::string dismissal(int id) const;
     // Whether #id's next message may be taken: false while its lines wait in the
-    // others' queues past Limits::paced_lines each; its bell rings once they are taken.
+    // others' queues past the pace (see Limits); its bell rings once enough are taken.
     bool may_speak(int id);
 
     // #id (or console_id) says `text` to everyone else: false if, with its name, it is
@@ -132,7 +138,8 @@ private:
         std::string peer;
         const net::Waker* bell;
         Outbox queue;
-        std::size_t in_flight = 0;  // its own lines still waiting in the others' queues
+        std::size_t in_flight = 0;        // its own lines still waiting in the others' queues
+        std::size_t in_flight_bytes = 0;  // … and their bytes
         bool paused = false;        // may_speak() said no; rung when in_flight falls
         std::string dismissed;      // why it was sent off, or ""
     };
@@ -142,9 +149,8 @@ private:
     bool name_taken(std::string_view name) const;
     void deliver(int speaker, const Outbox::Text& line);
     void announce(const std::string& text, int except);
-    void taken_from(int speaker);
+    void taken_from(int speaker, std::size_t bytes);
     void dismiss(Seat& seat, const std::string& why);
-    std::size_t pace_limit() const;
 
     std::string console_name_;
     terminal::Console& console_;
