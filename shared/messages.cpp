@@ -244,7 +244,8 @@ constexpr Entry table[] = {
      "      --trace            print every socket call and its result on stderr\n"
      "  -h, --help             show this help\n"
      "  -V, --version          show the version\n"
-     "Type a line and press Enter on your turn; 'bye' or end of input ends it.",
+     "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n"
+     "On a channel (intercom-server --channel says so) there are no turns: type any time.",
      "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
      "       主机也可写作 主机:端口、[IPv6] 或 [IPv6]:端口（如 [::1]:8888）\n"
      "  -p, --port PORT        服务器端口（默认 8888）\n"
@@ -254,7 +255,8 @@ constexpr Entry table[] = {
      "      --trace            在 stderr 上显示每个套接字调用及其结果\n"
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
-     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。"},
+     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。\n"
+     "在频道上（intercom-server --channel 会告知）不分轮次：随时可以输入。"},
     {try_help, "try '{1} --help'", "输入 '{1} --help' 查看用法"},
 };
 
