@@ -296,7 +296,7 @@ test-windows: all $(WINDOWS_GTEST_OBJ)
 N ?= 10000
 T ?= 20
 CHANNEL_MEMBERS ?= 100
-CHANNEL_LINES ?= 20
+CHANNEL_LINES ?= 100
 CHANNEL_HELD ?= 1000
 BENCH_TOOLS := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%$(EXE),$(wildcard tests/bench/*.cpp))
 

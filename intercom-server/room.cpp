@@ -32,10 +32,13 @@ bool valid_member_name(std::string_view name) {
 namespace {
 
 // std::push_heap keeps the largest first; this makes it the earliest (round, arrival).
-template <typename Entry>
-bool later(const Entry& a, const Entry& b) {
-    return a.round != b.round ? a.round > b.round : a.arrival > b.arrival;
-}
+// A type of its own, not a function pointer, so that the comparison is inlined.
+struct Later {
+    template <typename Entry>
+    bool operator()(const Entry& a, const Entry& b) const {
+        return a.round != b.round ? a.round > b.round : a.arrival > b.arrival;
+    }
+};
 
 }  // namespace
 
@@ -45,11 +48,11 @@ void Outbox::put(Line line) {
     ++speaker.waiting;
     bytes_ += line.text->size();
     heap_.push_back({speaker.last_round, arrivals_++, std::move(line)});
-    std::push_heap(heap_.begin(), heap_.end(), later<Entry>);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 Outbox::Line Outbox::take() {
-    std::pop_heap(heap_.begin(), heap_.end(), later<Entry>);
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     Entry entry = std::move(heap_.back());
     heap_.pop_back();
     serving_ = entry.round;

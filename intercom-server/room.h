@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "../shared/net.h"
@@ -69,7 +70,7 @@ private:
     };
 
     std::vector<Entry> heap_;
-    std::map<int, Speaker> speakers_;  // those with lines waiting
+    std::unordered_map<int, Speaker> speakers_;  // those with lines waiting
     std::uint64_t serving_ = 0;        // the round of the line taken last
     std::uint64_t arrivals_ = 0;
     std::size_t bytes_ = 0;

@@ -7,7 +7,7 @@
 #   bash tests/bench/run.sh BUILD_DIR [N] [T] [M] [K] [H]
 #
 # Then the channel (--channel) against ncat --chat on the same load: M members (default
-# 100) each sending K lines (default 20), every line to every other member; the same
+# 100) each sending K lines (default 100), every line to every other member; the same
 # with one member more that never reads; and H members (default 1000) held, for the
 # server's memory per member. No ncat installed: the channel part says so and runs
 # intercom alone.
@@ -20,7 +20,7 @@ build=${1:?usage: run.sh BUILD_DIR [N] [T]}
 n=${2:-10000}
 t=${3:-20}
 channel_members=${4:-100}
-channel_lines=${5:-20}
+channel_lines=${5:-100}
 channel_held=${6:-1000}
 chatload="$build/bench/chatload"
 server="$build/intercom-server"
