@@ -296,9 +296,14 @@ test-windows: all $(WINDOWS_GTEST_OBJ)
 
 # --- bench ---
 # make bench N=10000 T=20: N conversations held at once, T turns each, against
-# intercom-server --echo and a bare thread-per-connection floor (Linux: epoll, /proc).
+# intercom-server --echo and a bare thread-per-connection floor (Linux: epoll, /proc);
+# then the channel against ncat --chat: CHANNEL_MEMBERS members sending CHANNEL_LINES
+# lines each, and CHANNEL_HELD members held for the memory per member.
 N ?= 10000
 T ?= 20
+CHANNEL_MEMBERS ?= 100
+CHANNEL_LINES ?= 100
+CHANNEL_HELD ?= 1000
 BENCH_TOOLS := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%$(EXE),$(wildcard tests/bench/*.cpp))
 
 .PHONY: bench bench-tools
@@ -310,7 +315,7 @@ $(BUILD)/bench/%$(EXE): $(BUILD)/obj/tests/bench/%.o
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 bench: $(SERVER) $(BENCH_TOOLS)
-	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T)
+	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T) $(CHANNEL_MEMBERS) $(CHANNEL_LINES) $(CHANNEL_HELD)
 # --- end bench ---
 
 # make prerequisites: one line each, found or how to install it. python3 and nc are peers

@@ -6,6 +6,7 @@
 
 #include "../shared/messages.h"
 #include "../shared/protocol.h"
+#include "channel_session.h"
 
 using channel::Incoming;
 using terminal::LineReader;
@@ -39,6 +40,8 @@ int Session::run() {
         status = speak();
         if (!status) status = hear_them();
     }
+    // The server said this is a channel: no more turns (channel_session.cpp).
+    if (*status == on_a_channel) return run_channel_session(channel_, console_, input_, server_, interrupted_);
     return *status;
 }
 
@@ -171,6 +174,7 @@ std::optional<int> Session::heard(const Incoming& in) {
         console_.out("[" + server_ + "] " + terminal::escape_for_display(in.text));
         if (!in.fits_instead.empty())
             console_.out(msg::text(msg::server_encoding_misread, {channel_.encoding(), in.fits_instead}));
+        if (protocol::is_channel_marker(in.text)) return on_a_channel;
         if (!protocol::is_bye(in.text)) return std::nullopt;
         console_.out(msg::text(msg::peer_said_bye, {server_}));
         return 0;

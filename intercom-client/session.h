@@ -23,6 +23,9 @@ public:
     int run();
 
 private:
+    // Not an exit status: what heard() returns when the server says this is a channel.
+    static constexpr int on_a_channel = -1;
+
     // What one wait ended on (see wait_for_something).
     enum class Event { input, server, interrupted, quiet };
 

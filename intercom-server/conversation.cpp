@@ -6,6 +6,7 @@
 
 #include "../shared/messages.h"
 #include "../shared/protocol.h"
+#include "member.h"
 
 using channel::Channel;
 using channel::Incoming;
@@ -24,7 +25,7 @@ constexpr std::size_t most_read_ahead = 16;
 struct Turns {
     int id;
     std::string tag;  // "#3 127.0.0.1:50412", how the console names this conversation
-    std::string address;  // the client's address without its port, for GuessLimiter
+    std::string peer;  // the client's address and port
     Channel& channel;
     const ConversationSetup& setup;
     const net::Waker* bell;  // rung when a typed line is there for us (console only)
@@ -84,23 +85,13 @@ bool Turns::peer_gone() const {
     return !read_ahead.empty() && read_ahead.back().kind != Incoming::message;
 }
 
-// With --countersign, the client's first message must be it; "" when it was. Wrong
-// guesses are slowed per address (GuessLimiter): the refusal of one that comes too
-// soon is left to the farewells, delayed, and this thread is free at once.
+// With --countersign, the client's first message must be it; "" when it was.
 std::string Turns::check_countersign() {
     if (setup.options.countersign.empty()) return "";
     Incoming in = channel.receive(turn_patience(setup.options));
     if (in.kind != Incoming::message) return ended_without_message(in);
     note_encoding(in);  // a countersign in the wrong encoding is wrong: say why
-    GuessLimiter::Verdict verdict = setup.guesses.check(address);
-    if (verdict.allowed && in.text == setup.options.countersign) {
-        setup.guesses.right(address);
-        setup.console.out(msg::text(msg::gave_countersign, {tag}));
-        return "";
-    }
-    std::string notice = msg::text(verdict.allowed ? msg::notice_wrong_countersign : msg::notice_too_many_guesses);
-    setup.farewells.add(channel.release_socket(), channel.notice_bytes(notice), verdict.refuse_after);
-    return msg::text(verdict.allowed ? msg::wrong_countersign_closed : msg::too_many_guesses_closed);
+    return judge_countersign(in, channel, tag, peer, setup);
 }
 
 // A message from the client: on the console and in the transcript, escaped.
@@ -233,6 +224,22 @@ std::string address_of(const std::string& peer) {
 
 }  // namespace
 
+// The refusal of a guess that comes too soon is left to the farewells, delayed, and
+// this thread is free at once.
+std::string judge_countersign(const Incoming& first, Channel& channel, const std::string& tag,
+                              const std::string& peer, const ConversationSetup& setup) {
+    std::string address = address_of(peer);
+    GuessLimiter::Verdict verdict = setup.guesses.check(address);
+    if (verdict.allowed && first.text == setup.options.countersign) {
+        setup.guesses.right(address);
+        setup.console.out(msg::text(msg::gave_countersign, {tag}));
+        return "";
+    }
+    std::string notice = msg::text(verdict.allowed ? msg::notice_wrong_countersign : msg::notice_too_many_guesses);
+    setup.farewells.add(channel.release_socket(), channel.notice_bytes(notice), verdict.refuse_after);
+    return msg::text(verdict.allowed ? msg::wrong_countersign_closed : msg::too_many_guesses_closed);
+}
+
 // While it lives, #id is known to the answerer; its end tells the answerer so, before
 // the bell it was given is gone (it is declared after the bell).
 struct Registration {
@@ -246,6 +253,23 @@ struct Registration {
         }
     }
 };
+
+namespace {
+
+// The two-person conversation: the console operator (or --echo, --reply) answers.
+std::string take_turns(int id, const std::string& tag, const std::string& peer, Channel& channel,
+                       const ConversationSetup& setup) {
+    // A bell of its own only where someone hands it lines: with --echo nobody
+    // does, and 19,900 conversations then fit in 20,000 descriptors.
+    std::optional<net::Waker> bell;
+    if (setup.answerer.interactive()) bell.emplace();
+    setup.console.out(msg::text(msg::connected, {tag}));
+    setup.answerer.opened(id, peer, bell ? &*bell : nullptr);
+    Registration registered{setup.answerer, id};
+    return Turns{id, tag, peer, channel, setup, bell ? &*bell : nullptr}.run();
+}
+
+}  // namespace
 
 void run_conversation(int id, net::Accepted client, const ConversationSetup& setup,
                       std::atomic<std::size_t>& live) noexcept {
@@ -262,19 +286,12 @@ void run_conversation(int id, net::Accepted client, const ConversationSetup& set
     try {
         tag = "#" + std::to_string(id) + " " + client.peer;
         Channel channel(std::move(client.socket), setup.options.wire, &setup.shutdown);
-        // A bell of its own only where someone hands it lines: with --echo nobody
-        // does, and 19,900 conversations then fit in 20,000 descriptors.
-        std::optional<net::Waker> bell;
-        if (setup.answerer.interactive()) bell.emplace();
-        setup.console.out(msg::text(msg::connected, {tag}));
-        setup.answerer.opened(id, client.peer, bell ? &*bell : nullptr);
-        std::string outcome;
-        {
-            Registration registered{setup.answerer, id};
-            outcome = Turns{id, tag, address_of(client.peer), channel, setup, bell ? &*bell : nullptr}.run();
-        }
+        // On a channel the room tells everyone who joins and leaves, and why; the
+        // console hears from here only of a client that never joined.
+        std::string outcome = setup.room ? run_member(id, tag, client.peer, channel, setup)
+                                         : take_turns(id, tag, client.peer, channel, setup);
         leave.now();
-        setup.console.out(msg::text(msg::conversation_ended, {tag, outcome}));
+        if (!outcome.empty()) setup.console.out(msg::text(msg::conversation_ended, {tag, outcome}));
     } catch (const std::exception& e) {  // out of memory, say: this conversation alone ends
         try {
             setup.console.err(msg::text(msg::conversation_failed, {tag, e.what()}));

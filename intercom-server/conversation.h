@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 
+#include "../shared/channel.h"
 #include "../shared/net.h"
 #include "../shared/terminal.h"
 #include "answerers.h"
@@ -22,7 +23,14 @@ struct ConversationSetup {
     Transcript* transcript;  // null without --log
     Farewells& farewells;    // sockets we are done with, closed cleanly off this thread
     GuessLimiter& guesses;   // wrong countersigns, per address
+    class Room* room = nullptr;  // --channel: everyone on one channel (room.h); else turns
 };
+
+// With --countersign, `first` (the client's first message) must be it: "" when it
+// was; else how the conversation ended, the client's socket already handed to the
+// farewells with its refusal. Wrong guesses are slowed per address (GuessLimiter).
+std::string judge_countersign(const channel::Incoming& first, channel::Channel& channel, const std::string& tag,
+                              const std::string& peer, const ConversationSetup& setup);
 
 // Runs conversation #id to its end, on the calling thread. `live` counts the
 // conversations going on: this one leaves it before the console says it has ended, so

@@ -11,7 +11,9 @@
 #include "../shared/terminal.h"
 #include "../shared/version.h"
 #include "answerers.h"
+#include "member.h"
 #include "options.h"
+#include "room.h"
 #include "server.h"
 #include "transcript.h"
 
@@ -63,6 +65,29 @@ void take_console_answers(ConsoleOperator& op, terminal::Console& console, const
     }
 }
 
+// --channel: the person at the console is a member. Typed lines go to everyone until
+// /quit, the end of input or a signal; what the others say reaches the console through
+// the room, whenever it comes, so this waits on the keyboard and shutdown alone.
+void take_part_at_console(Room& room, terminal::Console& console, const ServerOptions& o, const net::Waker& shutdown) {
+    terminal::LineReader reader(o.wire.max_line * 4, console);
+    std::string prompt = o.name + "> ";  // at a terminal: who speaks when a line is typed
+    console.prompt(prompt);
+    for (;;) {
+        if (std::optional<terminal::LineReader::Result> r = reader.next_line()) {
+            if (r->kind == terminal::LineReader::Result::too_long) console.err(msg::text(msg::too_long_not_sent));
+            else if (!console_member_typed(room, console, r->text)) return;
+            console.prompt(prompt);  // the line's end took it off the screen
+            continue;
+        }
+        if (reader.at_end()) return;
+        net::native_socket input = reader.wants_more() ? reader.handle() : net::Socket::invalid;
+        net::Ready ready = net::wait({nullptr, false, input, {&shutdown, nullptr}, reader.screen()},
+                                     std::chrono::milliseconds(-1));
+        if (ready == net::Ready::shutdown || ready == net::Ready::failed) return;
+        if (ready == net::Ready::input) reader.read_available();
+    }
+}
+
 // --trace: socket calls on stderr, in step with the messages on stdout.
 void trace_on(terminal::Console& console) {
     net::set_trace_hook([&console](const std::string& line) { console.err("trace: " + line); });
@@ -84,9 +109,13 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
 
     std::unique_ptr<Answerer> answerer = make_answerer(options, console);
+    std::unique_ptr<Room> room;
+    if (options.channel)
+        room = std::make_unique<Room>(options.name, console, transcript.get(), options.wire.max_line, Room::Limits{});
     Farewells farewells;
     GuessLimiter guesses;
-    Server server(std::move(listener), {options, *answerer, console, shutdown, transcript.get(), farewells, guesses});
+    Server server(std::move(listener),
+                  {options, *answerer, console, shutdown, transcript.get(), farewells, guesses, room.get()});
     std::thread listener_thread = process::start_thread([&server] { server.run(); });
     struct StopServing {  // however this function ends, and so before the server goes
         const net::Waker& shutdown;
@@ -97,7 +126,9 @@ int serve(const ServerOptions& options, terminal::Console& console) {
         }
     } stop{shutdown, listener_thread};
 
-    if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get())) {
+    if (room) {
+        take_part_at_console(*room, console, options, shutdown);
+    } else if (auto* op = dynamic_cast<ConsoleOperator*>(answerer.get())) {
         take_console_answers(*op, console, options, shutdown);
         op->shut_down();  // lines still held for conversations are reported, not sent
     } else {

@@ -7,6 +7,7 @@
 #include "../shared/codec.h"
 #include "../shared/messages.h"
 #include "../shared/protocol.h"
+#include "room.h"
 
 namespace {
 
@@ -15,7 +16,7 @@ using std::chrono::seconds;
 
 enum LongOnly {
     host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line,
-    quiet_gap, partial_timeout, send_timeout, countersign, log, trace
+    quiet_gap, partial_timeout, send_timeout, countersign, log, trace, channel, name
 };
 
 const option long_options[] = {
@@ -35,6 +36,8 @@ const option long_options[] = {
     {"countersign", required_argument, nullptr, countersign},
     {"log", required_argument, nullptr, log},
     {"trace", no_argument, nullptr, trace},
+    {"channel", no_argument, nullptr, channel},
+    {"name", required_argument, nullptr, name},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -70,6 +73,11 @@ void apply(ServerOptions& o, int option, const std::string& value) {
         o.log_path = value;
         break;
     case trace: o.trace = true; break;
+    case channel: o.channel = true; break;
+    case name:
+        if (!valid_member_name(value)) throw cli::UsageError("--name: " + msg::text(msg::channel_name_rule, {value}));
+        o.name = value;
+        break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
     }
@@ -120,6 +128,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
         o.port = cli::parse_port(argv[optind++], true);
     }
     if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
+    if (o.channel && o.answers != ServerOptions::Answers::console)
+        throw cli::UsageError(msg::text(msg::channel_excludes, {o.answers == ServerOptions::Answers::echo ? "--echo" : "--reply"}));
     require_fits_max_line(o);
     require_quiet_gap_below_partial_timeout(o);
     return o;

@@ -21,6 +21,8 @@ struct ServerOptions {
     channel::WireOptions wire;
     std::string countersign;  // empty: none asked for
     std::string log_path;     // empty: no transcript
+    bool channel = false;     // --channel: everyone on one channel (room.h)
+    std::string name = "server";  // the console's name on the channel
     bool trace = false;
     bool show_help = false;
     bool show_version = false;

@@ -211,6 +211,10 @@ std::string Channel::notice_bytes(std::string_view utf8_text) {
     return framing::frame_message(encoder_.convert_all(utf8_text), false);
 }
 
+std::string Channel::message_bytes(std::string_view utf8_text) {
+    return framing::frame_message(encoder_.convert_all(utf8_text), options_.raw);
+}
+
 std::error_code Channel::send_notice(std::string_view utf8_text) {
     return net::send_all(socket_, notice_bytes(utf8_text), options_.send_timeout, shutdown_);
 }

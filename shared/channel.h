@@ -102,6 +102,9 @@ public:
     std::error_code send_notice(std::string_view utf8_text);
     // The bytes send_notice() would send, for a socket handed elsewhere to be told.
     std::string notice_bytes(std::string_view utf8_text);
+    // The bytes send() would send, not held to max_line: for a thread that sends them
+    // itself, when the socket has room (a channel member's relayed lines).
+    std::string message_bytes(std::string_view utf8_text);
 
     // Sends "bye" as the last message within `limit` (not the send timeout: the
     // server is shutting down and will not wait long), after `reason`, a notice line,

@@ -88,6 +88,42 @@ constexpr Entry table[] = {
      "intercom: 回答会超过 {1} 字节；未发送"},
     {notice_shutting_down, "intercom: the server is shutting down", "intercom: 服务器正在关闭"},
 
+    {channel_welcome, "intercom channel: {1} on the frequency: {2}; type to talk, /who, /name NAME, bye to leave",
+     "intercom channel: 频道上 {1} 人：{2}；直接输入即可发言，/who 查看成员，/name 名字 改名，bye 离开"},
+    {channel_joined, "intercom: {1} joined from {2}; {3} on the frequency", "intercom: {1} 从 {2} 加入；频道上 {3} 人"},
+    {channel_left, "intercom: {1} left ({2}); {3} on the frequency", "intercom: {1} 离开了（{2}）；频道上 {3} 人"},
+    {channel_renamed, "intercom: {1} is now {2}", "intercom: {1} 改名为 {2}"},
+    {channel_who, "intercom: {1} on the frequency: {2}", "intercom: 频道上 {1} 人：{2}"},
+    {channel_name_taken, "intercom: the name {1} is taken; you are still {2}", "intercom: 名字 {1} 已被占用；你仍是 {2}"},
+    {channel_name_rule,
+     "'{1}' cannot be a name: 1 to 32 bytes, no spaces or control characters, none of , : [ ], not beginning with # / @",
+     "'{1}' 不能用作名字：1 到 32 字节，不含空格、控制字符和 , : [ ]，不以 # / @ 开头"},
+    {channel_unknown_command, "intercom: unknown command {1}; not sent (commands: /who, /name NAME; //text sends /text)",
+     "intercom: 未知命令 {1}；未发送（命令：/who、/name 名字；//内容 发送 /内容）"},
+    {channel_too_long_to_relay, "intercom: too long to relay (at most {1} bytes with your name); not sent",
+     "intercom: 太长，无法转发（连同名字最多 {1} 字节）；未发送"},
+    {channel_too_slow, "too slow: more than {1} lines waiting for it", "太慢：待收的消息超过 {1} 行"},
+    {channel_send_timed_out, "timed out: took nothing for {1} s", "超时：{1} 秒没有收取数据"},
+    {channel_kicked, "removed by {1}", "被 {1} 移出"},
+    {notice_channel_dismissed, "intercom: you are off the channel: {1}", "intercom: 你已离开频道：{1}"},
+    {channel_console_help,
+     "  text        say it to everyone on the channel\n"
+     "  //text      say a line that begins with /\n"
+     "  /who        who is on the channel\n"
+     "  /kick N     remove member #N from the channel (/kick #N too)\n"
+     "  /help       this help\n"
+     "  /quit       say goodbye to every member and stop the server",
+     "  内容        对频道上的所有人说\n"
+     "  //内容      说以 / 开头的一行\n"
+     "  /who        频道上有谁\n"
+     "  /kick N     把成员 #N 移出频道（也可 /kick #N）\n"
+     "  /help       本帮助\n"
+     "  /quit       向每个成员道别并关闭服务器"},
+    {kick_usage, "to remove a member: /kick N (or /kick #N)", "要移出成员，请输入：/kick N（或 /kick #N）"},
+    {no_such_member, "no member #{1} on the channel", "频道上没有成员 #{1}"},
+    {channel_excludes, "--channel cannot be used with {1}: on a channel the members answer each other",
+     "--channel 不能与 {1} 同用：频道上由成员互相回答"},
+
     {prompt_you, "you> ", "你> "},
     {connected_waiting, "(connected to {1}; waiting for the greeting)", "(已连接 {1}；等待问候)"},
     {you_said_bye, "(you said bye)", "(你说了再见)"},
@@ -148,6 +184,9 @@ constexpr Entry table[] = {
      "      --greeting TEXT    first message to every client (default 天王盖地虎)\n"
      "      --echo             answer every message with itself\n"
      "      --reply TEXT       answer every message with TEXT\n"
+     "      --channel          one channel for everyone: each message goes to all\n"
+     "                         (the chat room; the console is a member)\n"
+     "      --name NAME        the console's name on the channel (default server)\n"
      "      --encoding NAME    wire encoding: UTF-8 (default), GBK, GB18030, Big5, or\n"
      "                         auto: each client UTF-8 until its bytes read as GB18030\n"
      "      --raw              send messages without a trailing newline\n"
@@ -169,7 +208,8 @@ constexpr Entry table[] = {
      "  -h, --help             show this help\n"
      "  -V, --version          show the version\n"
      "At the console: a line answers the conversation waiting longest; '@N text'\n"
-     "answers conversation #N; '/list' shows the conversations.",
+     "answers conversation #N; '/list' shows the conversations. With --channel: a\n"
+     "line goes to everyone; '/who', '/kick N', '/quit'.",
      "用法：intercom-server [选项] [端口]\n"
      "  -p, --port PORT        监听端口（默认 8888；0 = 任一空闲端口）；\n"
      "                         也可直接给出端口参数\n"
@@ -177,6 +217,9 @@ constexpr Entry table[] = {
      "      --greeting TEXT    对每个客户端说的第一句话（默认 天王盖地虎）\n"
      "      --echo             把每条消息原样回答\n"
      "      --reply TEXT       每条消息都回答 TEXT\n"
+     "      --channel          所有人在同一频道：每条消息发给所有人\n"
+     "                         （聊天室；控制台也是成员）\n"
+     "      --name NAME        控制台在频道上的名字（默认 server）\n"
      "      --encoding NAME    线路编码：UTF-8（默认）、GBK、GB18030、Big5，或 auto：\n"
      "                         每个客户端先用 UTF-8，收到只合 GB18030 的字节就改用它\n"
      "      --raw              发送消息时不加换行\n"
@@ -194,7 +237,8 @@ constexpr Entry table[] = {
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
      "在控制台：输入一行即回答等得最久的对话；'@N 内容' 回答第 N 个对话；\n"
-     "'/list' 列出所有对话。"},
+     "'/list' 列出所有对话。使用 --channel 时：一行发给所有人；\n"
+     "'/who'、'/kick N'、'/quit'。"},
     {client_usage,
      "usage: intercom-client [options] [HOST [PORT]]   (default 127.0.0.1 8888)\n"
      "       HOST may also be HOST:PORT, [IPv6] or [IPv6]:PORT (e.g. [::1]:8888);\n"
@@ -209,7 +253,8 @@ constexpr Entry table[] = {
      "      --trace            print every socket call and its result on stderr\n"
      "  -h, --help             show this help\n"
      "  -V, --version          show the version\n"
-     "Type a line and press Enter on your turn; 'bye' or end of input ends it.",
+     "Type a line and press Enter on your turn; 'bye' or end of input ends it.\n"
+     "On a channel (intercom-server --channel says so) there are no turns: type any time.",
      "用法：intercom-client [选项] [主机 [端口]]   （默认 127.0.0.1 8888）\n"
      "       主机也可写作 主机:端口、[IPv6] 或 [IPv6]:端口（如 [::1]:8888）；\n"
      "       只给一个数字即本机的端口（intercom-client 9000）\n"
@@ -222,7 +267,8 @@ constexpr Entry table[] = {
      "      --trace            在 stderr 上显示每个套接字调用及其结果\n"
      "  -h, --help             显示本帮助\n"
      "  -V, --version          显示版本\n"
-     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。"},
+     "轮到你时输入一行并回车；输入 bye 或结束输入即结束对话。\n"
+     "在频道上（intercom-server --channel 会告知）不分轮次：随时可以输入。"},
     {try_help, "try '{1} --help'", "输入 '{1} --help' 查看用法"},
 };
 

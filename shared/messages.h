@@ -27,6 +27,11 @@ enum Id {
     // what the server tells a client on the wire
     notice_busy, notice_idle, notice_unfinished, notice_too_long, notice_wrong_countersign,
     notice_too_many_guesses, notice_answer_too_long, notice_shutting_down,
+    // the channel (--channel): on the wire to its members, and on the console
+    channel_welcome, channel_joined, channel_left, channel_renamed, channel_who, channel_name_taken,
+    channel_name_rule, channel_unknown_command, channel_too_long_to_relay, channel_too_slow,
+    channel_send_timed_out, channel_kicked, notice_channel_dismissed, channel_console_help, kick_usage,
+    no_such_member, channel_excludes,
     // the client's console
     prompt_you, connected_waiting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,

@@ -149,7 +149,7 @@ Ready traced_wait(const WaitFor& what, Ready ready) {
     if (what.input != static_cast<native_socket>(-1)) add("stdin");
     if (what.wakers.mail) add("bell");
     if (what.wakers.shutdown) add("shutdown");
-    const char* names[] = {"", "stdin", "shutdown", "bell", "timeout", "failed"};
+    const char* names[] = {"", "stdin", "shutdown", "bell", "timeout", "failed", "writable"};
     std::string result = ready == Ready::socket ? fd_text(*what.socket) : names[static_cast<int>(ready)];
     trace("poll(" + watched + ") = " + result + (ready == Ready::timeout ? "" : " ready"));
     return ready;
@@ -161,9 +161,9 @@ Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_co
     bool forever = timeout.count() < 0;
     Clock::time_point deadline = Clock::now() + (forever ? std::chrono::milliseconds(0) : timeout);
     // In the order a caller is told, when several are ready at once.
-    const Ready kinds[] = {Ready::shutdown, Ready::input, Ready::mail, Ready::socket};
-    platform::PollEntry entries[5];
-    Ready kind_of[5];
+    const Ready kinds[] = {Ready::shutdown, Ready::input, Ready::mail, Ready::socket, Ready::writable};
+    platform::PollEntry entries[6];
+    Ready kind_of[6];
     std::size_t count = 0;
     auto watch = [&](Ready kind, native_socket handle, bool want_write) {
         entries[count] = {handle, want_write, false};
@@ -175,6 +175,8 @@ Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_co
         if (kind == Ready::input && what.screen) watch(kind, what.screen->handle(), false);
         if (kind == Ready::mail && what.wakers.mail) watch(kind, what.wakers.mail->handle(), false);
         if (kind == Ready::socket && what.socket) watch(kind, what.socket->handle(), what.for_send);
+        if (kind == Ready::writable && what.socket && what.and_for_send && !what.for_send)
+            watch(kind, what.socket->handle(), true);
     }
     for (;;) {
         std::error_code failure;
@@ -251,6 +253,23 @@ Received recv_some(const Socket& s, char* buffer, std::size_t size,
         default: break;  // readable: read it
         }
     }
+}
+
+Sent send_some(const Socket& s, std::string_view bytes) {
+    for (;;) {
+        platform::Io io = platform::send_once(s, bytes.data(), bytes.size());
+        if (tracing()) trace_send(s, bytes.size(), io);
+        if (io.status == platform::Io::interrupted) continue;
+        if (io.status == platform::Io::done) return {io.bytes};
+        if (io.status == platform::Io::would_block) return {0};
+        return {0, io.error};
+    }
+}
+
+void set_send_buffer(const Socket& s, int bytes) {
+    // setsockopt takes a const char* on Windows and a const void* elsewhere: this cast suits both.
+    int rc = setsockopt(s.handle(), SOL_SOCKET, SO_SNDBUF, reinterpret_cast<const char*>(&bytes), sizeof bytes);
+    if (tracing()) trace("setsockopt(" + fd_text(s) + ", SO_SNDBUF, " + std::to_string(bytes) + ") = " + std::to_string(rc));
 }
 
 std::error_code send_all(const Socket& s, std::string_view bytes,

@@ -118,8 +118,9 @@ Socket connect_tcp(const std::string& host, std::uint16_t port);
 enum class Wait { ready, timeout, woken, mail, failed };
 
 // One wait, in one poll(), for any of: `socket` readable (or writable, when
-// `for_send`), `input` readable (standard input, or the handle that stands for it:
-// see terminal::LineReader::handle()), `screen` rung, and the wakers. When several are
+// `for_send`; readable or writable, when `and_for_send`: Ready::writable says which),
+// `input` readable (standard input, or the handle that stands for it: see
+// terminal::LineReader::handle()), `screen` rung, and the wakers. When several are
 // ready at once the order is shutdown, input, mail, socket: a person's typing and the
 // engine's own hand-overs are never held back by a peer that keeps sending. `timeout`
 // negative means no limit; any length is waited out in full (poll takes an int of ms).
@@ -131,8 +132,9 @@ struct WaitFor {
     // Lines wait to be shown above the line being typed (terminal::LineReader::screen()).
     // Ready as `input`: the same call, LineReader::read_available(), deals with both.
     const Waker* screen = nullptr;
+    bool and_for_send = false;  // a channel member: what it hears, and room for what it says
 };
-enum class Ready { socket, input, shutdown, mail, timeout, failed };
+enum class Ready { socket, input, shutdown, mail, timeout, failed, writable };
 Ready wait(const WaitFor& what, std::chrono::milliseconds timeout, std::error_code* error = nullptr);
 
 // Waits for a client on a listening socket, or for a waker; `peer` receives its
@@ -167,6 +169,20 @@ Received recv_some(const Socket& s, char* buffer, std::size_t size,
 // (std::errc::operation_canceled).
 std::error_code send_all(const Socket& s, std::string_view bytes,
                          std::chrono::milliseconds timeout, const Waker* shutdown = nullptr);
+
+// One send() that never waits: how many bytes the socket took now (0 when its buffer
+// is full), or why it failed. For a thread that has other things to wait for than
+// this peer's room (a channel member: what its own client says, and its bell).
+struct Sent {
+    std::size_t bytes = 0;
+    std::error_code error{};
+};
+Sent send_some(const Socket& s, std::string_view bytes);
+
+// SO_SNDBUF: how much the system may hold of what is sent and not yet taken. A channel
+// keeps it small, so that its own fair queue, not the system's FIFO, decides the order
+// in which a slow reader gets what many speakers said.
+void set_send_buffer(const Socket& s, int bytes);
 
 // Half-close: "I will send no more", so the peer reads a clean end of stream.
 void shutdown_send(const Socket& s);

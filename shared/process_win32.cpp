@@ -23,7 +23,7 @@ std::atomic<const std::string*> last_words{nullptr};
 // Asked again while shutting down: say so and end now. TerminateProcess, not
 // ExitProcess: the threads cut off may hold locks that the libraries' exit code waits for.
 void cut_off() {
-    if (const std::string* words = last_words.load()) terminal::write_stream(2, *words);
+    if (const std::string* words = last_words.load()) terminal::write_stream(2, *words, nullptr);
     TerminateProcess(GetCurrentProcess(), 1);
 }
 

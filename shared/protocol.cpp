@@ -35,4 +35,6 @@ bool is_bye(std::string_view text) {
     return true;
 }
 
+bool is_channel_marker(std::string_view text) { return text.substr(0, channel_marker.size()) == channel_marker; }
+
 }  // namespace protocol

@@ -22,4 +22,13 @@ constexpr std::chrono::seconds bye_drain_time{2};
 // any white space around it (ASCII or the ideographic space U+3000 of CJK input).
 bool is_bye(std::string_view text);
 
+// A channel (intercom-server --channel) tells each newcomer, right after the greeting
+// (and the countersign), who is on it, in one line that begins with this marker:
+//   intercom channel: 3 on the frequency: server, 小明, #2; type to talk, /who, /name NAME, bye to leave
+// A plain peer simply reads it as text; intercom-client takes it as its cue that this
+// is no two-person conversation, and lets its user speak at any time. The marker is
+// the same in every language the server speaks.
+constexpr std::string_view channel_marker = "intercom channel: ";
+bool is_channel_marker(std::string_view text);
+
 }  // namespace protocol

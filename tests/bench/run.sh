@@ -4,7 +4,13 @@
 # one conversation's turn latency against a raw socket ping-pong, then N conversations
 # held at once doing T turns each, the ratios project/floor, and the targets.
 #
-#   bash tests/bench/run.sh BUILD_DIR [N] [T]
+#   bash tests/bench/run.sh BUILD_DIR [N] [T] [M] [K] [H]
+#
+# Then the channel (--channel) against ncat --chat on the same load: M members (default
+# 100) each sending K lines (default 100), every line to every other member; the same
+# with one member more that never reads; and H members (default 1000) held, for the
+# server's memory per member. No ncat installed: the channel part says so and runs
+# intercom alone.
 #
 # Exit status: 0 when everything was measured (whether or not the targets hold; the
 # verdicts are printed), 1 when a program could not be started or measured.
@@ -13,6 +19,10 @@ set -u
 build=${1:?usage: run.sh BUILD_DIR [N] [T]}
 n=${2:-10000}
 t=${3:-20}
+channel_members=${4:-100}
+channel_lines=${5:-100}
+channel_held=${6:-1000}
+chatload="$build/bench/chatload"
 server="$build/intercom-server"
 floor="$build/bench/floor_server"
 loadgen="$build/bench/loadgen"
@@ -27,6 +37,11 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# The servers' console: a pipe held open here, so that a server that reads its console
+# (--channel) does not take the end of input for /quit.
+console="$work/console"
+mkfifo "$console"
+exec 7<>"$console"
 
 say() { printf '%s\n' "$*"; }
 fail() { say "bench: $*" >&2; exit 1; }
@@ -43,7 +58,7 @@ at_least() { awk -v a="$1" -v l="$2" 'BEGIN { print (a != "-" && a + 0 >= l + 0)
 start_server() {
     local name=$1
     shift
-    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    "$@" >"$work/$name.out" 2>"$work/$name.err" <"$console" &
     server_pid=$!
     started+=("$server_pid")
     for _ in $(seq 100); do
@@ -201,8 +216,103 @@ print_targets() {
         "one conversation p50 <= 1.2x raw ping-pong, one core ($single_ratio)" "$(at_most "$single_ratio" 1.2)"
 }
 
+# --- the channel ---
+
+# One chatload run against a server started as "$@" (intercom: "listening on" is
+# waited for; ncat: see start_ncat); sets result_NAME.
+channel_run() {
+    local name=$1 joined=$2 options=$3 result
+    shift 3
+    if [ "$1" = ncat ]; then start_ncat "$name"; else start_server "$name" "$@"; fi
+    # shellcheck disable=SC2086
+    result=$("$chatload" --port "$server_port" --joined "$joined" --server-pid "$server_pid" $options \
+        2>"$work/$name.chatload.err" | tail -n 1)
+    stop_server "$server_pid"
+    [ -n "$(field members "$result")" ] || fail "chatload failed against $name: $(cat "$work/$name.chatload.err")"
+    printf -v "result_$name" '%s' "$result"
+}
+
+# ncat --chat on a port the system gave an intercom-server a moment ago (ncat cannot
+# say which port it got for 0); sets server_pid and server_port once it accepts.
+start_ncat() {
+    start_server "$1-port" "$server" --echo --host 127.0.0.1 --port 0
+    local port=$server_port
+    stop_server "$server_pid"
+    ncat -v --chat -l 127.0.0.1 "$port" --max-conns $((channel_held + 16)) >"$work/$1.out" 2>"$work/$1.err" <"$console" &
+    server_pid=$!
+    started+=("$server_pid")
+    for _ in $(seq 100); do
+        grep -q "Listening" "$work/$1.err" 2>/dev/null && break
+        sleep 0.05
+    done
+    server_port=$port
+}
+
+kib_per_member() {
+    awk -v a="$(field rss_held_kib "$1")" -v b="$(field rss_before_kib "$1")" -v h="$(field joined "$1")" \
+        'BEGIN { if (h + 0 == 0 || a < 0) print "-"; else printf "%.1f", (a - b) / h }'
+}
+
+delivered() {
+    [ "$(field complete "$1")" = 1 ] && [ "$(field out_of_order "$1")" = 0 ] && echo "all, in order" ||
+        echo "$(field deliveries "$1")/$(field expected "$1")"
+}
+
+measure_channel() {
+    local m=$channel_members k=$channel_lines intercom=("$server" --channel --host 127.0.0.1 --port 0
+        --max-clients $((channel_held + 16)) --send-timeout 2)
+    local load="-m $m -k $k --deadline $deadline"
+    channel_run chan_intercom "intercom channel: " "$load" "${intercom[@]}"
+    channel_run chan_stalled "intercom channel: " "$load --stalled" "${intercom[@]}"
+    channel_run chan_held "intercom channel: " "-m $channel_held -k 1 --hold-only --deadline $deadline" "${intercom[@]}"
+    have_ncat=$(command -v ncat >/dev/null && echo yes)
+    if [ -n "$have_ncat" ]; then
+        channel_run chan_ncat "already connected" "$load" ncat
+        # ncat writes to each member in turn and waits on the one that does not read.
+        channel_run chan_ncat_stalled "already connected" "-m $m -k $k --deadline 5 --stalled" ncat
+        channel_run chan_ncat_held "already connected" "-m $channel_held -k 1 --hold-only --deadline $deadline" ncat
+    fi
+    local i=$result_chan_intercom s=$result_chan_stalled n=${result_chan_ncat:-} ns=${result_chan_ncat_stalled:-}
+    say "channel: $m members, $k lines each, every line to every other member:"
+    printf '  %-36s %14s %14s %8s\n' "" intercom "ncat --chat" ratio
+    local key label
+    for key in deliveries_per_s p50_us p99_us; do
+        case $key in
+        deliveries_per_s) label="deliveries/s" ;;
+        p50_us) label="delivery latency p50 (us)" ;;
+        p99_us) label="delivery latency p99 (us)" ;;
+        esac
+        printf '  %-36s %14s %14s %8s\n' "$label" "$(field "$key" "$i")" "$(field "$key" "$n")" \
+            "$(ratio "$(field "$key" "$i")" "$(field "$key" "$n")")"
+    done
+    printf '  %-36s %14s %14s\n' "delivered" "$(delivered "$i")" "$(delivered "$n")"
+    say "with one member more that never reads:"
+    printf '  %-36s %14s %14s\n' "deliveries/s to the others" "$(field deliveries_per_s "$s")" \
+        "$(field deliveries_per_s "$ns")"
+    printf '  %-36s %14s %14s\n' "delivered to the others" "$(delivered "$s")" "$(delivered "$ns")"
+    stalled_ratio=$(ratio "$(field deliveries_per_s "$s")" "$(field deliveries_per_s "$i")")
+    printf '  %-36s %14s\n' "ratio to the run without it" "$stalled_ratio"
+    held_kib=$(kib_per_member "$result_chan_held")
+    say "$channel_held members held: resident KiB per member: intercom $held_kib;" \
+        "ncat $(kib_per_member "${result_chan_ncat_held:-}")"
+    [ -z "$have_ncat" ] && say "(ncat is not installed: sudo apt-get install ncat)"
+    chan_ratio=$(ratio "$(field deliveries_per_s "$i")" "$(field deliveries_per_s "$n")")
+    say ""
+}
+
+print_channel_targets() {
+    local all
+    all=$([ "$(delivered "$result_chan_intercom")" = "all, in order" ] &&
+        [ "$(delivered "$result_chan_stalled")" = "all, in order" ] && echo met || echo MISSED)
+    printf '  %-64s %s\n' \
+        "channel: every line to every member, in order, with and without a stalled one" "$all" \
+        "channel: $channel_members members, deliveries/s >= 1.0x ncat's ($chan_ratio)" "$(at_least "$chan_ratio" 1.0)" \
+        "channel: one member that never reads costs <= 10% ($stalled_ratio)" "$(at_least "$stalled_ratio" 0.9)" \
+        "channel: $channel_held members held at <= 64 KiB each ($held_kib)" "$(at_most "$held_kib" 64)"
+}
+
 began=$(date +%s.%N)
-for tool in "$server" "$floor" "$loadgen" "$pingpong"; do
+for tool in "$server" "$floor" "$loadgen" "$pingpong" "$chatload"; do
     [ -x "$tool" ] || fail "missing $tool (run through make bench)"
 done
 report_limits
@@ -218,5 +328,7 @@ measure_many project "$server" --echo --host 127.0.0.1 --port 0 --max-clients "$
 measure_many floor "$floor" --port 0
 print_many
 measure_shutdown
+measure_channel
 print_targets
+print_channel_targets
 say "bench took $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"

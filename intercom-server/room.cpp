@@ -1,0 +1,265 @@
+// The room: who is on the channel, and each member's fair, bounded queue.
+#include "room.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+
+#include "../shared/messages.h"
+
+namespace {
+
+std::string lowercase(std::string_view text) {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower;
+}
+
+}  // namespace
+
+bool valid_member_name(std::string_view name) {
+    if (name.empty() || name.size() > 32) return false;
+    if (name.front() == '#' || name.front() == '/' || name.front() == '@') return false;
+    if (name.find_first_of(" \t,:[]") != std::string_view::npos) return false;
+    // Anything a terminal would act on or draw as nothing comes back escaped, and with
+    // it the ideographic space and other look-alikes of nothing: not a name.
+    if (terminal::escape_for_display(name) != name) return false;
+    return name.find("\xE3\x80\x80") == std::string_view::npos;  // U+3000
+}
+
+// --- Outbox ---
+
+namespace {
+
+// std::push_heap keeps the largest first; this makes it the earliest (round, arrival).
+// A type of its own, not a function pointer, so that the comparison is inlined.
+struct Later {
+    template <typename Entry>
+    bool operator()(const Entry& a, const Entry& b) const {
+        return a.round != b.round ? a.round > b.round : a.arrival > b.arrival;
+    }
+};
+
+}  // namespace
+
+void Outbox::put(Line line) {
+    Speaker& speaker = speakers_[line.speaker];
+    speaker.last_round = std::max(speaker.last_round, serving_) + 1;
+    ++speaker.waiting;
+    bytes_ += line.text->size();
+    heap_.push_back({speaker.last_round, arrivals_++, std::move(line)});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+Outbox::Line Outbox::take() {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    Entry entry = std::move(heap_.back());
+    heap_.pop_back();
+    serving_ = entry.round;
+    bytes_ -= entry.line.text->size();
+    auto speaker = speakers_.find(entry.line.speaker);
+    if (--speaker->second.waiting == 0) speakers_.erase(speaker);
+    // After a burst, give the room back: 1,000 quiet members must stay small.
+    if (heap_.empty() && heap_.capacity() > 64) std::vector<Entry>().swap(heap_);
+    return std::move(entry.line);
+}
+
+std::vector<Outbox::Line> Outbox::take_all() {
+    std::vector<Line> all;
+    for (Entry& entry : heap_) all.push_back(std::move(entry.line));
+    heap_ = {};
+    speakers_.clear();
+    bytes_ = 0;
+    return all;
+}
+
+// --- Room ---
+
+Room::Room(std::string console_name, terminal::Console& console, Transcript* transcript, std::size_t max_line,
+           Limits limits)
+    : console_name_(std::move(console_name)),
+      console_(console),
+      transcript_(transcript),
+      max_line_(max_line),
+      limits_(limits) {}
+
+std::string Room::called(int id) const {
+    if (id == console_id) return console_name_;
+    auto seat = seats_.find(id);
+    if (seat == seats_.end() || seat->second.name.empty()) return "#" + std::to_string(id);
+    return seat->second.name;
+}
+
+std::string Room::name_of(int id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return called(id);
+}
+
+// "server, 小明, #2": the console first, then the members in the order they came.
+std::string Room::members_text() const {
+    std::string text = console_name_;
+    for (const auto& [id, seat] : seats_) text += ", " + called(id);
+    return text;
+}
+
+std::string Room::join(int id, const std::string& peer, const net::Waker* bell) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    seats_[id] = Seat{"", peer, bell, {}, 0, 0, false, ""};
+    std::string count = std::to_string(seats_.size() + 1);
+    announce(msg::text(msg::channel_joined, {called(id), peer, count}), id);
+    return msg::text(msg::channel_welcome, {count, members_text()});
+}
+
+void Room::leave(int id, const std::string& why, bool announce_it) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto seat = seats_.find(id);
+    if (seat == seats_.end()) return;
+    std::string name = called(id);
+    for (const Outbox::Line& line : seat->second.queue.take_all()) taken_from(line.speaker, line.text->size());
+    seats_.erase(seat);
+    if (announce_it) announce(msg::text(msg::channel_left, {name, why, std::to_string(seats_.size() + 1)}), id);
+}
+
+std::string Room::dismissal(int id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto seat = seats_.find(id);
+    return seat == seats_.end() ? "" : seat->second.dismissed;
+}
+
+bool Room::may_speak(int id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Seat& seat = seats_.at(id);
+    seat.paused = seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8;
+    return !seat.paused;
+}
+
+std::size_t Room::longest_message(int id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t prefix = called(id).size() + 3;  // "[name] "
+    return max_line_ > prefix ? max_line_ - prefix : 0;
+}
+
+bool Room::say(int id, const std::string& text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string speaker = called(id);
+    auto line = std::make_shared<const std::string>("[" + speaker + "] " + text);
+    if (line->size() > max_line_) return false;
+    if (net::tracing()) {
+        // The one receive (traced by the speaker's channel) and its fan-out: each
+        // member's own thread then makes its send, traced as it happens.
+        std::string to;
+        for (const auto& [other, seat] : seats_)
+            if (other != id) to += " " + called(other);
+        if (id != console_id) to += " " + console_name_;
+        net::trace("relay(" + speaker + ") to " + std::to_string(seats_.size()) + " members:" + to);
+    }
+    if (transcript_) {
+        std::string tag = id == console_id ? "console " + console_name_ : "#" + std::to_string(id) + " " + seats_.at(id).peer;
+        transcript_->record(tag, Transcript::Direction::in, *line);
+    }
+    deliver(id, line);
+    if (id != console_id) console_.out(terminal::escape_for_display(*line));
+    return true;
+}
+
+// Into every other member's queue (the lock held). A queue that would overflow sends
+// its member off instead: it is too slow, and nobody waits for it.
+void Room::deliver(int speaker, const Outbox::Text& line) {
+    Seat* talker = speaker == console_id ? nullptr : &seats_.at(speaker);
+    for (auto& [id, seat] : seats_) {
+        if (id == speaker || !seat.dismissed.empty()) continue;
+        if (seat.queue.lines() >= limits_.queue_lines || seat.queue.bytes() + line->size() > limits_.queue_bytes) {
+            dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
+            continue;
+        }
+        bool was_empty = seat.queue.empty();
+        seat.queue.put({speaker, line});
+        if (talker) talker->in_flight++, talker->in_flight_bytes += line->size();
+        // Rung only when the queue was empty: its owner resets the bell before it takes,
+        // and takes until the queue is empty or its socket is full (then it waits on that).
+        if (was_empty) seat.bell->wake();
+    }
+}
+
+// A line of the room's own ("joined", "left"): to everyone but `except`, and the
+// console; never paced (speaker -1), but bounded like any other.
+void Room::announce(const std::string& text, int except) {
+    auto line = std::make_shared<const std::string>(text);
+    for (auto& [id, seat] : seats_) {
+        if (id == except || !seat.dismissed.empty()) continue;
+        if (seat.queue.lines() >= limits_.queue_lines) {
+            dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
+            continue;
+        }
+        bool was_empty = seat.queue.empty();
+        seat.queue.put({-1, line});
+        if (was_empty) seat.bell->wake();
+    }
+    console_.out(terminal::escape_for_display(text));
+}
+
+void Room::dismiss(Seat& seat, const std::string& why) {
+    seat.dismissed = why;
+    seat.bell->wake();
+}
+
+// One of `speaker`'s lines has left a queue: if it waits to speak and is now under
+// its limit, it may go on.
+void Room::taken_from(int speaker, std::size_t bytes) {
+    auto found = seats_.find(speaker);
+    if (found == seats_.end()) return;
+    Seat& seat = found->second;
+    seat.in_flight -= std::min(seat.in_flight, std::size_t(1));
+    seat.in_flight_bytes -= std::min(seat.in_flight_bytes, bytes);
+    // Down to a sixteenth, not just under an eighth: a speaker rung for every line
+    // taken would wake as often as it is heard.
+    if (seat.paused && seat.in_flight <= limits_.queue_lines / 16 && seat.in_flight_bytes <= limits_.queue_bytes / 16) {
+        seat.paused = false;
+        seat.bell->wake();
+    }
+}
+
+bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Seat& seat = seats_.at(id);
+    std::size_t bytes = 0;
+    while (!seat.queue.empty() && bytes < budget) {
+        Outbox::Line line = seat.queue.take();
+        bytes += line.text->size();
+        taken_from(line.speaker, line.text->size());
+        out.push_back(std::move(line.text));
+    }
+    return !seat.queue.empty();
+}
+
+bool Room::name_taken(std::string_view name) const {
+    std::string lower = lowercase(name);
+    if (lowercase(console_name_) == lower) return true;
+    for (const auto& [id, seat] : seats_)
+        if (lowercase(seat.name) == lower) return true;
+    return false;
+}
+
+std::string Room::rename(int id, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!valid_member_name(name)) return "intercom: " + msg::text(msg::channel_name_rule, {name});
+    std::string before = called(id);
+    if (before == name) return "";
+    if (name_taken(name)) return msg::text(msg::channel_name_taken, {name, before});
+    seats_.at(id).name = name;
+    announce(msg::text(msg::channel_renamed, {before, name}), -1);  // the renamed member too: its confirmation
+    return "";
+}
+
+std::string Room::who() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return msg::text(msg::channel_who, {std::to_string(seats_.size() + 1), members_text()});
+}
+
+bool Room::kick(int id, const std::string& by) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto seat = seats_.find(id);
+    if (seat == seats_.end()) return false;
+    if (seat->second.dismissed.empty()) dismiss(seat->second, msg::text(msg::channel_kicked, {by}));
+    return true;
+}
