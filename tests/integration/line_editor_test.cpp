@@ -1,11 +1,8 @@
 // The line editor, at a real terminal (tmux): what a person sees while typing, and
 // that what they typed goes out whole. Skipped where tmux is not installed.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,56 +19,15 @@ namespace {
 // the system picks: it can speak out of turn, as intercom-server never does.
 class TestServer {
 public:
-    TestServer() {
-        listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(listener_, 1) != 0 ||
-            getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-            throw std::runtime_error("listen on 127.0.0.1");
-        port_ = ntohs(address.sin_port);
-    }
-    ~TestServer() {
-        for (int fd : {client_, listener_})
-            if (fd >= 0) close(fd);
-    }
-    int port() const { return port_; }
-
-    bool accept_client(milliseconds timeout = 5000ms) {
-        pollfd fd = {listener_, POLLIN, 0};
-        if (poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return false;
-        client_ = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-        return client_ >= 0;
-    }
-    void send(const std::string& bytes) { ::send(client_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
-    void close_client() {
-        close(client_);
-        client_ = -1;
-    }
-
-    // Up to "\n" (included), or what came by the deadline.
-    std::string read_line(milliseconds timeout = 5000ms) {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (buffer_.find('\n') == std::string::npos) {
-            auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-            pollfd fd = {client_, POLLIN, 0};
-            if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
-            char chunk[4096];
-            ssize_t n = recv(client_, chunk, sizeof chunk, 0);
-            if (n <= 0) break;
-            buffer_.append(chunk, static_cast<std::size_t>(n));
-        }
-        std::size_t end = buffer_.find('\n');
-        std::string line = buffer_.substr(0, end == std::string::npos ? buffer_.size() : end + 1);
-        buffer_.erase(0, line.size());
-        return line;
-    }
+    int port() const { return listener_.port(); }
+    bool accept_client(milliseconds timeout = 5000ms) { return (client_ = listener_.accept(timeout)) != nullptr; }
+    void send(const std::string& bytes) { client_->send(bytes); }
+    void close_client() { client_.reset(); }
+    std::string read_line(milliseconds timeout = 5000ms) { return client_->read_line(timeout); }
 
 private:
-    int listener_ = -1, client_ = -1, port_ = 0;
-    std::string buffer_;
+    Listener listener_;
+    std::unique_ptr<Peer> client_;
 };
 
 // intercom-client at a terminal, connected to a TestServer and greeted: its prompt
