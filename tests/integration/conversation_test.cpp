@@ -297,3 +297,15 @@ TEST(Conversation, LinesHeldWhenTheServerStopsAreReportedNotSent) {
     EXPECT_NE(server.child.stderr_text().find("not sent: nobody will hear this"), std::string::npos)
         << server.child.stderr_text();
 }
+
+TEST(Conversation, EchoAndReplyServersShowTheirAnswersToo) {
+    for (std::vector<std::string> answers : {std::vector<std::string>{"--echo"}, {"--reply", "好的"}}) {
+        Server server(answers);
+        Peer peer(server.port);
+        peer.read_line();
+        peer.send("你好\n");
+        std::string answer = answers.size() == 1 ? "你好" : "好的";
+        EXPECT_EQ(peer.read_line(), answer + "\n");
+        EXPECT_TRUE(server.child.line_containing("[to #1] " + answer)) << answers[0];
+    }
+}
