@@ -243,15 +243,15 @@ TEST(Hostile, FullServerTurnsNewcomersAwayAtOnceAndResumesWhenFree) {
 
 TEST(Hostile, OutOfFileDescriptorsTurnsNewcomersAwayWithoutSpinning) {
     if (!have_program("prlimit")) GTEST_SKIP() << "prlimit is not installed";
-    // Room for the standard streams, the listener, the waker's pipe, the reserve, and
-    // a conversation or two.
-    Child server({"/usr/bin/env", "prlimit", "--nofile=12:12", "--", program("intercom-server"), "--host",
+    // Room for the standard streams, the listener, the bells (two descriptors each where
+    // they are pipes: make portable-check), the reserve, and a few conversations.
+    Child server({"/usr/bin/env", "prlimit", "--nofile=16:16", "--", program("intercom-server"), "--host",
                   "127.0.0.1", "--port", "0", "--echo"});
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
     int port = std::stoi(line->substr(line->rfind(':') + 1));
     std::string answer;
-    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer);
+    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer, 16);
     EXPECT_EQ(answer, "intercom: busy, try again later\n");
     EXPECT_GT(served.size(), 1u);
     std::size_t open = served.size() - 1;

@@ -37,14 +37,14 @@ std::string all_of_stdout(Child& child) {
 TEST(Process, ClosedStderrNeverSendsOurErrorTextToAClient) {
     // stderr closed (2>&-) and descriptors running out: had a socket taken descriptor
     // 2, the "accept: too many open files" meant for stderr would reach the newcomer.
-    Child server({"/usr/bin/prlimit", "--nofile=12:12", "--", program("intercom-server"), "--host", "127.0.0.1",
+    Child server({"/usr/bin/prlimit", "--nofile=16:16", "--", program("intercom-server"), "--host", "127.0.0.1",
                   "--port", "0", "--echo"},
                  {}, {2});
     std::optional<std::string> line = server.line_containing("listening on");
     ASSERT_TRUE(line);
     int port = std::stoi(line->substr(line->rfind(':') + 1));
     std::string answer;
-    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer);
+    std::vector<std::unique_ptr<Peer>> served = connect_until_turned_away(port, greeting, answer, 16);
     EXPECT_EQ(answer, busy);
     EXPECT_EQ(served.back()->read_until_closed(), "");
     EXPECT_GT(served.size(), 1u);
