@@ -54,6 +54,7 @@ struct Member {
     Room& room;
     const ConversationSetup& setup;
     net::Waker bell{};
+    std::vector<Outbox::Text> taken_lines{};  // from the room, on their way to `pending`
     std::string pending{};            // bytes for the socket that it has not taken yet
     Clock::time_point stuck_since{};  // since when the socket has taken nothing of them
     bool may_speak = true;            // the room's pacing, as last asked
@@ -61,7 +62,7 @@ struct Member {
     std::size_t said_bytes = 0;
 
     std::string take_part();
-    bool fill();
+    Room::Taken fill();
     std::optional<std::string> flush();
     std::optional<std::string> hear();
     std::optional<std::string> heard(const Incoming& in);
@@ -83,24 +84,24 @@ std::string Member::take_part() {
             channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
             return msg::text(msg::told_goodbye);
         }
-        if (std::string why = room.dismissal(id); !why.empty())
-            return sent_off(msg::text(msg::notice_channel_dismissed, {why}), why);
-        bool more = fill();
+        Room::Taken taken = fill();
+        if (!taken.dismissed.empty())
+            return sent_off(msg::text(msg::notice_channel_dismissed, {taken.dismissed}), taken.dismissed);
         if (std::optional<std::string> end = flush()) return *end;
         if (std::optional<std::string> end = hear()) return *end;
-        if (more && pending.empty()) continue;  // the socket took it all, and more waits
+        if (taken.more && pending.empty()) continue;  // the socket took it all, and more waits
         if (std::optional<std::string> end = wait()) return *end;
     }
 }
 
 // Lines from the queue, in this member's own wire encoding, while few bytes wait for
-// the socket; whether more lines wait in the queue.
-bool Member::fill() {
-    if (pending.size() >= taken_at_a_time) return true;
-    std::vector<Outbox::Text> lines;
-    bool more = room.take(id, taken_at_a_time - pending.size(), lines);
-    for (const Outbox::Text& line : lines) channel.append_message_bytes(pending, *line);
-    return more;
+// the socket (none while many do: the room still says whether it has sent it off).
+Room::Taken Member::fill() {
+    std::size_t budget = pending.size() < taken_at_a_time ? taken_at_a_time - pending.size() : 0;
+    Room::Taken taken = room.take(id, budget, taken_lines);
+    for (const Outbox::Text& line : taken_lines) channel.append_message_bytes(pending, *line);
+    taken_lines.clear();  // its room is kept for the next time
+    return taken;
 }
 
 // As much as the socket takes now, never waiting for it. A member whose socket takes

@@ -17,13 +17,10 @@ std::string lowercase(std::string_view text) {
 }
 
 // A line for the queues: valid UTF-8 whatever it was made of (see Outbox::Text),
-// checked once here rather than once for every member it is sent to. Not made with
-// make_shared: that would put the string beside its use count, which every member's
-// thread changes as it takes the line, so each reading its length would wait for the
-// others' writes to that memory (false sharing); apart, the string is only read.
+// checked once here rather than once for every member it is sent to.
 Outbox::Text make_line(std::string text) {
     if (!codec::is_valid_utf8(text)) text = codec::valid_utf8(text);
-    return Outbox::Text(new std::string(std::move(text)));
+    return std::make_shared<const std::string>(std::move(text));
 }
 
 }  // namespace
@@ -136,12 +133,6 @@ void Room::leave(int id, const std::string& why, bool announce_it) {
     if (announce_it) announce(msg::text(msg::channel_left, {name, why, std::to_string(seats_.size() + 1)}), id);
 }
 
-std::string Room::dismissal(int id) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto seat = seats_.find(id);
-    return seat == seats_.end() ? "" : seat->second.dismissed;
-}
-
 bool Room::may_speak(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
     return pace(seats_.at(id));
@@ -247,9 +238,10 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     }
 }
 
-bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
+Room::Taken Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
     std::lock_guard<std::mutex> lock(mutex_);
     Seat& seat = seats_.at(id);
+    if (!seat.dismissed.empty()) return {false, seat.dismissed};
     std::size_t bytes = 0;
     while (!seat.queue.empty() && bytes < budget) {
         Outbox::Line line = seat.queue.take();
@@ -257,7 +249,7 @@ bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
         taken_from(line.speaker, line.text->size());
         out.push_back(std::move(line.text));
     }
-    return !seat.queue.empty();
+    return {!seat.queue.empty(), ""};
 }
 
 bool Room::name_taken(std::string_view name) const {

@@ -115,8 +115,6 @@ public:
     // waited for it is dropped.
     void leave(int id, const std::string& why, bool announce);
 
-    // Why #id has been sent off by another thread (too slow, kicked), or "".
-    std::string dismissal(int id) const;
     // Whether #id's next message may be taken: false while its lines wait in the
     // others' queues past the pace (see Limits); its bell rings once enough are taken.
     bool may_speak(int id);
@@ -141,9 +139,13 @@ public:
     // /kick: sends #id off; false if there is no such member.
     bool kick(int id, const std::string& by);
 
-    // Moves up to about `budget` bytes of #id's queue, in fair order, to `out`;
-    // returns whether more is waiting.
-    bool take(int id, std::size_t budget, std::vector<Outbox::Text>& out);
+    struct Taken {
+        bool more = false;      // lines still wait in the queue
+        std::string dismissed;  // why #id has been sent off by another thread (too slow, kicked), or ""
+    };
+    // Moves up to about `budget` bytes of #id's queue, in fair order, to `out`, unless
+    // it has been sent off; one lock for both.
+    Taken take(int id, std::size_t budget, std::vector<Outbox::Text>& out);
 
     const std::string& console_name() const { return console_name_; }
     std::string name_of(int id) const;
