@@ -27,6 +27,9 @@ constexpr int member_send_buffer = 32 * 1024;
 // (replies to /who too) before the member's own client is no longer read.
 constexpr std::size_t taken_at_a_time = 16 * 1024;
 constexpr std::size_t most_pending = 64 * 1024;
+// Bytes of messages read before they go to the room, at most: a client that sends on
+// and on is relayed as it goes, not only when it pauses.
+constexpr std::size_t relayed_at_a_time = 16 * 1024;
 // Saying goodbye while the server shuts down, as a conversation does.
 constexpr milliseconds goodbye_send_limit = 500ms;
 constexpr milliseconds goodbye_drain = 1000ms;
@@ -51,15 +54,19 @@ struct Member {
     Room& room;
     const ConversationSetup& setup;
     net::Waker bell{};
+    std::vector<Outbox::Text> taken_lines{};  // from the room, on their way to `pending`
     std::string pending{};            // bytes for the socket that it has not taken yet
     Clock::time_point stuck_since{};  // since when the socket has taken nothing of them
     bool may_speak = true;            // the room's pacing, as last asked
+    std::vector<std::string> said{};  // messages read and not yet handed to the room
+    std::size_t said_bytes = 0;
 
     std::string take_part();
-    bool fill();
+    Room::Taken fill();
     std::optional<std::string> flush();
     std::optional<std::string> hear();
     std::optional<std::string> heard(const Incoming& in);
+    void relay();
     void command(const std::string& line);
     void tell(const std::string& text) { pending += channel.notice_bytes(text); }
     std::optional<std::string> wait();
@@ -77,24 +84,24 @@ std::string Member::take_part() {
             channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
             return msg::text(msg::told_goodbye);
         }
-        if (std::string why = room.dismissal(id); !why.empty())
-            return sent_off(msg::text(msg::notice_channel_dismissed, {why}), why);
-        bool more = fill();
+        Room::Taken taken = fill();
+        if (!taken.dismissed.empty())
+            return sent_off(msg::text(msg::notice_channel_dismissed, {taken.dismissed}), taken.dismissed);
         if (std::optional<std::string> end = flush()) return *end;
         if (std::optional<std::string> end = hear()) return *end;
-        if (more && pending.empty()) continue;  // the socket took it all, and more waits
+        if (taken.more && pending.empty()) continue;  // the socket took it all, and more waits
         if (std::optional<std::string> end = wait()) return *end;
     }
 }
 
 // Lines from the queue, in this member's own wire encoding, while few bytes wait for
-// the socket; whether more lines wait in the queue.
-bool Member::fill() {
-    if (pending.size() >= taken_at_a_time) return true;
-    std::vector<Outbox::Text> lines;
-    bool more = room.take(id, taken_at_a_time - pending.size(), lines);
-    for (const Outbox::Text& line : lines) pending += channel.message_bytes(*line);
-    return more;
+// the socket (none while many do: the room still says whether it has sent it off).
+Room::Taken Member::fill() {
+    std::size_t budget = pending.size() < taken_at_a_time ? taken_at_a_time - pending.size() : 0;
+    Room::Taken taken = room.take(id, budget, taken_lines);
+    for (const Outbox::Text& line : taken_lines) channel.append_message_bytes(pending, *line);
+    taken_lines.clear();  // its room is kept for the next time
+    return taken;
 }
 
 // As much as the socket takes now, never waiting for it. A member whose socket takes
@@ -117,24 +124,29 @@ std::optional<std::string> Member::flush() {
     return std::nullopt;
 }
 
-// What the client has said, message by message, while the room lets it speak and its
-// own replies are not piling up; its socket is read only then, so TCP holds back a
-// client that says more than the others can hear.
+// What the client has said, while the room lets it speak and its own replies are not
+// piling up; its socket is read only then, so TCP holds back a client that says more
+// than the others can hear. Its messages go to the room a batch at a time (relay()).
 std::optional<std::string> Member::hear() {
-    while (pending.size() < most_pending && (may_speak = room.may_speak(id))) {
+    if (!may_speak) may_speak = room.may_speak(id);  // its bell rang: has the pace let it go?
+    while (pending.size() < most_pending && may_speak) {
         std::optional<Incoming> in = channel.receive_now();
-        if (!in) return std::nullopt;
+        if (!in) break;
         if (std::optional<std::string> end = heard(*in)) return end;
+        if (said_bytes >= relayed_at_a_time) relay();
     }
+    relay();
     return std::nullopt;
 }
 
-// One message: bye, a command, or a line for everyone.
+// One message: bye, a command, or a line for everyone, kept for relay(). What was said
+// before a command or bye goes to the room first, so that everything stays in order.
 std::optional<std::string> Member::heard(const Incoming& in) {
-    if (in.kind != Incoming::message) return ended_without_message(in);
+    if (in.kind != Incoming::message) return relay(), ended_without_message(in);
     if (!in.switched_to.empty())
         setup.console.out(msg::text(msg::encoding_switched, {std::to_string(id), in.switched_to}));
     if (protocol::is_bye(in.text)) {
+        relay();
         std::string why = msg::text(msg::said_bye);
         room.leave(id, why, true);  // told now, not after the drain below
         channel.close_after_bye();
@@ -142,11 +154,23 @@ std::optional<std::string> Member::heard(const Incoming& in) {
     }
     std::string text = trimmed(in.text);
     if (text.empty()) return std::nullopt;
-    if (text[0] == '/' && text.compare(0, 2, "//") != 0) return command(text), std::nullopt;
+    if (text[0] == '/' && text.compare(0, 2, "//") != 0) return relay(), command(text), std::nullopt;
     if (text[0] == '/') text.erase(0, 1);  // "//text" says "/text"
-    if (!room.say(id, text))
-        tell(msg::text(msg::channel_too_long_to_relay, {std::to_string(room.longest_message(id))}));
+    said_bytes += text.size();
+    said.push_back(std::move(text));
     return std::nullopt;
+}
+
+// The messages kept so far, to the room in one call: one lock, and one bell for each
+// listener, for them all. The room answers, in the same lock, whether it may go on.
+void Member::relay() {
+    if (said.empty()) return;
+    Room::Said result = room.say(id, said);
+    said.clear();
+    said_bytes = 0;
+    may_speak = result.may_speak;
+    for (std::size_t i = 0; i < result.too_long; ++i)
+        tell(msg::text(msg::channel_too_long_to_relay, {std::to_string(room.longest_message(id))}));
 }
 
 void Member::command(const std::string& line) {
@@ -273,6 +297,6 @@ bool console_member_typed(Room& room, terminal::Console& console, const std::str
     if (text.empty()) return true;  // nothing to say
     if (text[0] == '/' && text.compare(0, 2, "//") != 0) return console_command(room, console, text);
     if (text[0] == '/') text.erase(0, 1);  // "//text" says "/text"
-    if (!room.say(Room::console_id, text)) console.err(msg::text(msg::too_long_not_sent));
+    if (room.say(Room::console_id, {text}).too_long > 0) console.err(msg::text(msg::too_long_not_sent));
     return true;
 }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <functional>
 
+#include "../shared/codec.h"
 #include "../shared/messages.h"
 
 namespace {
@@ -13,6 +14,13 @@ std::string lowercase(std::string_view text) {
     std::string lower(text);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return lower;
+}
+
+// A line for the queues: valid UTF-8 whatever it was made of (see Outbox::Text),
+// checked once here rather than once for every member it is sent to.
+Outbox::Text make_line(std::string text) {
+    if (!codec::is_valid_utf8(text)) text = codec::valid_utf8(text);
+    return std::make_shared<const std::string>(std::move(text));
 }
 
 }  // namespace
@@ -29,47 +37,52 @@ bool valid_member_name(std::string_view name) {
 
 // --- Outbox ---
 
-namespace {
-
-// std::push_heap keeps the largest first; this makes it the earliest (round, arrival).
-// A type of its own, not a function pointer, so that the comparison is inlined.
-struct Later {
-    template <typename Entry>
-    bool operator()(const Entry& a, const Entry& b) const {
-        return a.round != b.round ? a.round > b.round : a.arrival > b.arrival;
+// A place in the pool for `line`: a free one, or a new one at the end.
+Outbox::Link Outbox::place(Line line) {
+    if (free_ == none) {
+        pool_.push_back({std::move(line), none});
+        return static_cast<Link>(pool_.size() - 1);
     }
-};
-
-}  // namespace
+    Link at = free_;
+    free_ = pool_[at].next;
+    pool_[at] = {std::move(line), none};
+    return at;
+}
 
 void Outbox::put(Line line) {
-    Speaker& speaker = speakers_[line.speaker];
-    speaker.last_round = std::max(speaker.last_round, serving_) + 1;
-    ++speaker.waiting;
+    int speaker = line.speaker;
     bytes_ += line.text->size();
-    heap_.push_back({speaker.last_round, arrivals_++, std::move(line)});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    ++lines_;
+    Link at = place(std::move(line));
+    auto [chain, is_new] = chains_.try_emplace(speaker, Chain{at, at});
+    if (is_new) {
+        ring_.push_back(speaker);  // it asks for the floor: behind those who asked before
+    } else {
+        pool_[chain->second.last].next = at;
+        chain->second.last = at;
+    }
 }
 
 Outbox::Line Outbox::take() {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    Entry entry = std::move(heap_.back());
-    heap_.pop_back();
-    serving_ = entry.round;
-    bytes_ -= entry.line.text->size();
-    auto speaker = speakers_.find(entry.line.speaker);
-    if (--speaker->second.waiting == 0) speakers_.erase(speaker);
+    int speaker = ring_.front();
+    ring_.pop_front();
+    auto chain = chains_.find(speaker);
+    Link at = chain->second.first;
+    Line line = std::move(pool_[at].line);
+    chain->second.first = pool_[at].next;
+    if (chain->second.first == none) chains_.erase(chain);
+    else ring_.push_back(speaker);  // its next line waits for the next turn
+    pool_[at].next = free_;
+    free_ = at;
+    bytes_ -= line.text->size();
     // After a burst, give the room back: 1,000 quiet members must stay small.
-    if (heap_.empty() && heap_.capacity() > 64) std::vector<Entry>().swap(heap_);
-    return std::move(entry.line);
+    if (--lines_ == 0 && pool_.capacity() > 64) *this = Outbox();
+    return line;
 }
 
 std::vector<Outbox::Line> Outbox::take_all() {
     std::vector<Line> all;
-    for (Entry& entry : heap_) all.push_back(std::move(entry.line));
-    heap_ = {};
-    speakers_.clear();
-    bytes_ = 0;
+    while (!empty()) all.push_back(take());
     return all;
 }
 
@@ -120,15 +133,13 @@ void Room::leave(int id, const std::string& why, bool announce_it) {
     if (announce_it) announce(msg::text(msg::channel_left, {name, why, std::to_string(seats_.size() + 1)}), id);
 }
 
-std::string Room::dismissal(int id) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto seat = seats_.find(id);
-    return seat == seats_.end() ? "" : seat->second.dismissed;
-}
-
 bool Room::may_speak(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Seat& seat = seats_.at(id);
+    return pace(seats_.at(id));
+}
+
+// Whether the seat's next message may be taken (the lock held); see Limits.
+bool Room::pace(Seat& seat) {
     seat.paused = seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8;
     return !seat.paused;
 }
@@ -139,10 +150,18 @@ std::size_t Room::longest_message(int id) const {
     return max_line_ > prefix ? max_line_ - prefix : 0;
 }
 
-bool Room::say(int id, const std::string& text) {
+Room::Said Room::say(int id, const std::vector<std::string>& texts) {
     std::lock_guard<std::mutex> lock(mutex_);
+    Said said;
+    for (const std::string& text : texts) said.too_long += relay(id, text) ? 0 : 1;
+    if (id != console_id) said.may_speak = pace(seats_.at(id));  // asked in the same lock
+    return said;
+}
+
+// One message to everyone else (the lock held); false if it is too long to send.
+bool Room::relay(int id, const std::string& text) {
     std::string speaker = called(id);
-    auto line = std::make_shared<const std::string>("[" + speaker + "] " + text);
+    auto line = make_line("[" + speaker + "] " + text);
     if (line->size() > max_line_) return false;
     if (net::tracing()) {
         // The one receive (traced by the speaker's channel) and its fan-out: each
@@ -184,7 +203,7 @@ void Room::deliver(int speaker, const Outbox::Text& line) {
 // A line of the room's own ("joined", "left"): to everyone but `except`, and the
 // console; never paced (speaker -1), but bounded like any other.
 void Room::announce(const std::string& text, int except) {
-    auto line = std::make_shared<const std::string>(text);
+    auto line = make_line(text);
     for (auto& [id, seat] : seats_) {
         if (id == except || !seat.dismissed.empty()) continue;
         if (seat.queue.lines() >= limits_.queue_lines) {
@@ -219,9 +238,10 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     }
 }
 
-bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
+Room::Taken Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
     std::lock_guard<std::mutex> lock(mutex_);
     Seat& seat = seats_.at(id);
+    if (!seat.dismissed.empty()) return {false, seat.dismissed};
     std::size_t bytes = 0;
     while (!seat.queue.empty() && bytes < budget) {
         Outbox::Line line = seat.queue.take();
@@ -229,7 +249,7 @@ bool Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
         taken_from(line.speaker, line.text->size());
         out.push_back(std::move(line.text));
     }
-    return !seat.queue.empty();
+    return {!seat.queue.empty(), ""};
 }
 
 bool Room::name_taken(std::string_view name) const {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,17 +37,20 @@ bool valid_member_name(std::string_view name);
 
 // What is to be sent to one member: a fair queue across speakers. Lines are taken
 // round-robin, one per speaker with something waiting, in the order the speakers first
-// asked: a burst of 50 lines takes 50 rounds, and someone else's one line goes into the
-// first round not yet served, so it waits behind at most one line of the burst, not 50.
-// The fairness sits at the reader's queue because that is where lines wait: a reader
-// that keeps up has nothing queued.
+// asked: a burst of 50 lines takes 50 turns, and someone else's one line joins the
+// ring behind the speakers already in it, so it waits behind at most one line of the
+// burst, not 50. The fairness sits at the reader's queue because that is where lines
+// wait: a reader that keeps up has nothing queued.
 //
-// Each line is held as a round number (its speaker's last round + 1, or the round
-// being served + 1 if that is later) and an arrival number, in a heap: the smallest
-// round goes first, and within a round the earliest.
+// Each speaker's lines wait in a chain of their own, in the order it said them; the
+// speakers with lines waiting stand in a ring. take() serves the speaker at the front
+// one line and sends it to the back if it has more. Every step is O(1), and the chains'
+// links live in one pool, so a queue holds what its lines need and no more.
 class Outbox {
 public:
-    using Text = std::shared_ptr<const std::string>;  // one copy, shared by every queue
+    // One copy, shared by every queue; valid UTF-8 (the room makes sure), so that a
+    // member whose wire is UTF-8 sends it as it is.
+    using Text = std::shared_ptr<const std::string>;
     struct Line {
         int speaker;
         Text text;
@@ -55,24 +59,28 @@ public:
     void put(Line line);
     Line take();  // the next line in fair order; the outbox must not be empty
     std::vector<Line> take_all();
-    bool empty() const { return heap_.empty(); }
-    std::size_t lines() const { return heap_.size(); }
+    bool empty() const { return lines_ == 0; }
+    std::size_t lines() const { return lines_; }
     std::size_t bytes() const { return bytes_; }
 
 private:
-    struct Entry {
-        std::uint64_t round, arrival;
+    using Link = std::uint32_t;  // a place in pool_
+    static constexpr Link none = ~Link(0);
+    struct Node {
         Line line;
+        Link next;  // the speaker's next line, or the next free place
     };
-    struct Speaker {
-        std::uint64_t last_round = 0;
-        std::size_t waiting = 0;
+    struct Chain {
+        Link first, last;
     };
 
-    std::vector<Entry> heap_;
-    std::unordered_map<int, Speaker> speakers_;  // those with lines waiting
-    std::uint64_t serving_ = 0;        // the round of the line taken last
-    std::uint64_t arrivals_ = 0;
+    Link place(Line line);
+
+    std::vector<Node> pool_;
+    Link free_ = none;                          // free places in pool_, linked
+    std::unordered_map<int, Chain> chains_;     // the speakers with lines waiting
+    std::deque<int> ring_;                      // … whose turn comes first, first
+    std::size_t lines_ = 0;
     std::size_t bytes_ = 0;
 };
 
@@ -107,15 +115,20 @@ public:
     // waited for it is dropped.
     void leave(int id, const std::string& why, bool announce);
 
-    // Why #id has been sent off by another thread (too slow, kicked), or "".
-    std::string dismissal(int id) const;
     // Whether #id's next message may be taken: false while its lines wait in the
     // others' queues past the pace (see Limits); its bell rings once enough are taken.
     bool may_speak(int id);
 
-    // #id (or console_id) says `text` to everyone else: false if, with its name, it is
-    // longer than max_line (nothing is sent; longest_message() says how long it may be).
-    bool say(int id, const std::string& text);
+    // What say() did with the messages it was given.
+    struct Said {
+        std::size_t too_long = 0;  // not sent: with the name, longer than max_line
+        bool may_speak = true;     // what may_speak() would answer now
+    };
+    // #id (or console_id) says each of `texts` to everyone else, in order. A message
+    // that, with its name, is longer than max_line is not sent (longest_message() says
+    // how long it may be). All that one read brought goes in one call: each listener's
+    // queue is then locked, and its bell rung, once for all of them.
+    Said say(int id, const std::vector<std::string>& texts);
     std::size_t longest_message(int id) const;
 
     // /name: "" when #id is now called `name` (everyone is told), else the reason it
@@ -126,9 +139,13 @@ public:
     // /kick: sends #id off; false if there is no such member.
     bool kick(int id, const std::string& by);
 
-    // Moves up to about `budget` bytes of #id's queue, in fair order, to `out`;
-    // returns whether more is waiting.
-    bool take(int id, std::size_t budget, std::vector<Outbox::Text>& out);
+    struct Taken {
+        bool more = false;      // lines still wait in the queue
+        std::string dismissed;  // why #id has been sent off by another thread (too slow, kicked), or ""
+    };
+    // Moves up to about `budget` bytes of #id's queue, in fair order, to `out`, unless
+    // it has been sent off; one lock for both.
+    Taken take(int id, std::size_t budget, std::vector<Outbox::Text>& out);
 
     const std::string& console_name() const { return console_name_; }
     std::string name_of(int id) const;
@@ -148,6 +165,8 @@ private:
     std::string called(int id) const;  // the lock held
     std::string members_text() const;
     bool name_taken(std::string_view name) const;
+    bool pace(Seat& seat);
+    bool relay(int id, const std::string& text);
     void deliver(int speaker, const Outbox::Text& line);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);

@@ -211,8 +211,10 @@ std::string Channel::notice_bytes(std::string_view utf8_text) {
     return framing::frame_message(encoder_.convert_all(utf8_text), false);
 }
 
-std::string Channel::message_bytes(std::string_view utf8_text) {
-    return framing::frame_message(encoder_.convert_all(utf8_text), options_.raw);
+void Channel::append_message_bytes(std::string& out, std::string_view valid_utf8_text) {
+    if (encoding_ == "UTF-8") out += valid_utf8_text;
+    else out += encoder_.convert_all(valid_utf8_text);
+    if (!options_.raw) out += '\n';
 }
 
 std::error_code Channel::send_notice(std::string_view utf8_text) {

@@ -102,9 +102,11 @@ public:
     std::error_code send_notice(std::string_view utf8_text);
     // The bytes send_notice() would send, for a socket handed elsewhere to be told.
     std::string notice_bytes(std::string_view utf8_text);
-    // The bytes send() would send, not held to max_line: for a thread that sends them
-    // itself, when the socket has room (a channel member's relayed lines).
-    std::string message_bytes(std::string_view utf8_text);
+    // Appends to `out` the bytes send() would send, not held to max_line: for a thread
+    // that sends them itself, when the socket has room (a channel member's relayed
+    // lines). The text must be valid UTF-8 (the room's lines are): a UTF-8 wire then
+    // takes it as it is, with no conversion and no pass to check it.
+    void append_message_bytes(std::string& out, std::string_view valid_utf8_text);
 
     // Sends "bye" as the last message within `limit` (not the send timeout: the
     // server is shutting down and will not wait long), after `reason`, a notice line,
