@@ -23,11 +23,13 @@ std::atomic<const net::Waker*> shutdown_waker{nullptr};
 std::atomic<const std::string*> last_words{nullptr};
 
 // Only async-signal-safe calls here: the waker's write(), then for a second request
-// write() of the line prepared beforehand and _exit().
-extern "C" void on_shutdown_signal(int) {
+// write() of the line prepared beforehand and _exit(). A hang-up never insists: a
+// closed terminal can send two (the kernel's to the foreground group, and the
+// shell's to its jobs), and the second must not cut off the goodbyes the first began.
+extern "C" void on_shutdown_signal(int signal) {
     const net::Waker* waker = shutdown_waker.load();
     if (!waker) return;
-    if (!waker->woken()) return waker->wake();
+    if (!waker->woken() || signal == SIGHUP) return waker->wake();
     if (const std::string* words = last_words.load()) {
         ssize_t ignored = ::write(2, words->data(), words->size());
         (void)ignored;  // nowhere left to report a failure
