@@ -19,6 +19,7 @@ namespace {
 
 std::atomic<const net::Waker*> shutdown_waker{nullptr};
 std::atomic<const std::string*> last_words{nullptr};
+std::atomic<ULONGLONG> first_ctrl_c{0};  // GetTickCount64() of the first Ctrl-C, or 0
 
 // Asked again while shutting down: say so and end now. TerminateProcess, not
 // ExitProcess: the threads cut off may hold locks that the libraries' exit code waits for.
@@ -32,7 +33,14 @@ void cut_off() {
 BOOL WINAPI on_console_event(DWORD event) {
     const net::Waker* waker = shutdown_waker.load();
     if (!waker) return FALSE;
-    if (waker->woken()) cut_off();
+    if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) {
+        // Asked again: only a second Ctrl-C cuts off, and only one that comes a moment
+        // after the first (Wine can deliver one press twice). Closing the console never
+        // does: that goodbye must be let through.
+        ULONGLONG now = GetTickCount64(), first = 0;
+        first_ctrl_c.compare_exchange_strong(first, now);  // the first press sets it; `first` is 0 then
+        if (first != 0 && now - first >= 500) cut_off();
+    }
     waker->wake();
     if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) return TRUE;  // we wind down
     // Close, logoff, shutdown: the process is ended as soon as this returns, so hold
