@@ -83,7 +83,7 @@ Incoming Channel::receive(milliseconds patience) {
             on_timeout = wait == options_.quiet_gap ? Incoming::message : Incoming::partial_timeout;
         }
         char chunk[receive_chunk];
-        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, {shutdown_, nullptr});
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, wait, shutdown_);
         switch (got.kind) {
         case net::Received::woken: return {Incoming::woken};
         case net::Received::timeout:

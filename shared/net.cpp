@@ -227,9 +227,9 @@ Accepted accept_client(const Socket& listener, Wakers wakers) {
 }
 
 Received recv_some(const Socket& s, char* buffer, std::size_t size,
-                   std::chrono::milliseconds timeout, Wakers wakers) {
+                   std::chrono::milliseconds timeout, const Waker* shutdown) {
     // Shutdown first, so that a peer that never stops sending cannot hold it up.
-    if (wakers.shutdown && wakers.shutdown->woken()) return {Received::woken};
+    if (shutdown && shutdown->woken()) return {Received::woken};
     for (;;) {
         // Read first and wait only when nothing is there: one system call per message,
         // not two, while the peer keeps up.
@@ -245,10 +245,9 @@ Received recv_some(const Socket& s, char* buffer, std::size_t size,
         }
         if (timeout.count() == 0) return {Received::timeout};
         std::error_code error;
-        switch (wait({&s, false, static_cast<native_socket>(-1), wakers}, timeout, &error)) {
+        switch (wait({&s, false, static_cast<native_socket>(-1), {shutdown, nullptr}}, timeout, &error)) {
         case Ready::timeout: return {Received::timeout};
         case Ready::shutdown: return {Received::woken};
-        case Ready::mail: return {Received::mail};
         case Ready::failed: return {Received::failed, 0, error};
         default: break;  // readable: read it
         }

@@ -152,16 +152,16 @@ struct Accepted {
 Accepted accept_client(const Socket& listener, Wakers wakers);
 
 struct Received {
-    enum Kind { data, closed, timeout, woken, mail, failed } kind;
+    enum Kind { data, closed, timeout, woken, failed } kind;
     std::size_t bytes = 0;
     std::error_code error{};
 };
 
 // Receives whatever has arrived (at least one byte), waiting at most `timeout`
-// (negative: no limit; zero: only what is there now) or until a waker rings. EINTR is
-// retried inside.
+// (negative: no limit; zero: only what is there now) or until `shutdown` rings. EINTR
+// is retried inside.
 Received recv_some(const Socket& s, char* buffer, std::size_t size,
-                   std::chrono::milliseconds timeout, Wakers wakers = {});
+                   std::chrono::milliseconds timeout, const Waker* shutdown = nullptr);
 
 // Sends every byte or fails: loops over partial sends, retries EINTR, never raises
 // SIGPIPE, and gives up once the peer has not taken any data for `timeout`

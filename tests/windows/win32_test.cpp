@@ -56,10 +56,10 @@ TEST(Winsock, TheWakerEndsAWaitForData) {
     Pair p = connected_pair();
     net::Waker waker;
     char buffer[16];
-    EXPECT_EQ(net::recv_some(p.server, buffer, sizeof buffer, 50ms, {&waker, nullptr}).kind,
+    EXPECT_EQ(net::recv_some(p.server, buffer, sizeof buffer, 50ms, &waker).kind,
               net::Received::timeout);
     waker.wake();
-    EXPECT_EQ(net::recv_some(p.server, buffer, sizeof buffer, -1ms, {&waker, nullptr}).kind,
+    EXPECT_EQ(net::recv_some(p.server, buffer, sizeof buffer, -1ms, &waker).kind,
               net::Received::woken);
 }
 
