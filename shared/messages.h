@@ -32,6 +32,14 @@ enum Id {
     channel_name_rule, channel_unknown_command, channel_too_long_to_relay, channel_too_slow,
     channel_send_timed_out, channel_kicked, notice_channel_dismissed, channel_console_help, kick_usage,
     no_such_member, channel_excludes,
+    // files (--files, /get, --get): on the wire, on the server's console, on the client's
+    notice_file_refused, notice_no_files, files_listing, files_listing_none, files_listing_more,
+    name_empty, name_absolute, name_drive, name_backslash, name_parent, name_dot_part, name_control,
+    name_has_path, name_not_a_file_name, no_such_file, symbolic_link, not_regular_file, cannot_open,
+    shared_folder_unusable, files_excludes_channel,
+    file_sending, file_sent, file_refused, file_cut_off, files_listed, file_sent_raw,
+    file_receiving, file_saved, file_incomplete, file_too_big, file_bad_name, file_more_than_announced,
+    file_cannot_save, file_stalled, file_not_sent_to_us, file_progress, file_interrupted, invalid_size,
     // the client's console
     prompt_you, connected_waiting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,

@@ -1,0 +1,200 @@
+// files on POSIX: every name is opened relative to the shared folder's descriptor, one
+// part at a time, with O_NOFOLLOW, so no symbolic link anywhere on the way is followed,
+// whether it points in or out. A file is checked before it is opened (a FIFO or a
+// device is never opened) and again after, on the descriptor, for what it really is.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include "files.h"
+#include "messages.h"
+
+namespace files {
+
+namespace {
+
+std::error_code last_error() { return {errno, std::generic_category()}; }
+
+// Open folders below the shared one, closed on the way out.
+struct Descriptor {
+    int fd;
+    explicit Descriptor(int fd) : fd(fd) {}
+    ~Descriptor() { reset(-1); }
+    void reset(int other) {
+        if (fd >= 0) ::close(fd);
+        fd = other;
+    }
+    Descriptor(const Descriptor&) = delete;
+    Descriptor& operator=(const Descriptor&) = delete;
+};
+
+std::string refusal_for(int error) {
+    switch (error) {
+    case ENOENT:
+    case ENOTDIR: return msg::text(msg::no_such_file);
+    case ELOOP: return msg::text(msg::symbolic_link);
+    default: return msg::text(msg::cannot_open, {std::system_category().message(error)});
+    }
+}
+
+// What stat said `mode` is, as a refusal, unless it is a regular file.
+std::optional<std::string> refusal_of_kind(mode_t mode) {
+    if (S_ISLNK(mode)) return msg::text(msg::symbolic_link);
+    if (!S_ISREG(mode)) return msg::text(msg::not_regular_file);
+    return std::nullopt;
+}
+
+constexpr std::size_t most_walked = 100000;  // entries /files looks at, to bound its time
+constexpr int deepest = 32;
+
+void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFolder::Entry>& found,
+          std::size_t& walked) {
+    int fd = ::openat(folder, prefix.empty() ? "." : prefix.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) return (void)::close(fd);
+    std::vector<std::string> subfolders;
+    while (dirent* entry = ::readdir(dir)) {
+        if (++walked > most_walked) break;
+        std::string name = entry->d_name;
+        if (name.front() == '.') continue;  // as ls: ".", "..", and hidden files
+        std::string path = prefix.empty() ? name : prefix + "/" + name;
+        struct stat st {};
+        if (::fstatat(folder, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISREG(st.st_mode)) found.push_back({path, static_cast<std::uint64_t>(st.st_size)});
+        if (S_ISDIR(st.st_mode) && depth < deepest) subfolders.push_back(path);
+    }
+    ::closedir(dir);
+    for (const std::string& sub : subfolders) walk(folder, sub, depth + 1, found, walked);
+}
+
+}  // namespace
+
+Reader::~Reader() { ::close(static_cast<int>(handle_)); }
+
+std::size_t Reader::read(char* buffer, std::size_t capacity, std::error_code& error) {
+    for (;;) {
+        ssize_t n = ::read(static_cast<int>(handle_), buffer, capacity);
+        if (n >= 0) return static_cast<std::size_t>(n);
+        if (errno != EINTR) return error = last_error(), 0;
+    }
+}
+
+SharedFolder::SharedFolder(const std::string& path) : path_(path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(msg::text(msg::shared_folder_unusable, {path, std::strerror(errno)}));
+    handle_ = fd;
+}
+
+SharedFolder::~SharedFolder() { ::close(static_cast<int>(handle_)); }
+
+SharedFolder::Opened SharedFolder::open(std::string_view name) const {
+    if (std::optional<std::string> refusal = refusal_of_requested_name(name)) return {nullptr, *refusal};
+    std::string path(name);
+    std::size_t slash = path.rfind('/');
+    std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
+    // Down the folders one part at a time, following no symbolic link.
+    Descriptor folder(-1);
+    int at = static_cast<int>(handle_);
+    for (std::size_t start = 0; slash != std::string::npos && start <= slash;) {
+        std::size_t end = path.find('/', start);
+        int next = ::openat(at, path.substr(start, end - start).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) return {nullptr, refusal_for(errno)};
+        folder.reset(next);
+        at = next;
+        start = end + 1;
+    }
+    // Looked at first, so that a FIFO or a device is never opened...
+    struct stat st {};
+    if (::fstatat(at, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {nullptr, refusal_for(errno)};
+    if (std::optional<std::string> refusal = refusal_of_kind(st.st_mode)) return {nullptr, *refusal};
+    // ... and what was opened checked again, since the name may have changed meanwhile.
+    int fd = ::openat(at, last.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return {nullptr, refusal_for(errno)};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return {nullptr, msg::text(msg::not_regular_file)};
+    }
+    return {std::unique_ptr<Reader>(new Reader(fd, static_cast<std::uint64_t>(st.st_size))), ""};
+}
+
+std::vector<SharedFolder::Entry> SharedFolder::list(std::size_t most, std::size_t& more) const {
+    std::vector<Entry> found;
+    std::size_t walked = 0;
+    walk(static_cast<int>(handle_), "", 0, found, walked);
+    std::sort(found.begin(), found.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    more = found.size() > most ? found.size() - most : 0;
+    if (more) found.resize(most);
+    return found;
+}
+
+Download::Download(std::string_view name) : name_(name), handle_(-1) {
+    // A name of our own beside the final one, hidden, and never one that exists:
+    // O_EXCL. The file gets the mode a new file would (0666 less the umask).
+    static std::atomic<unsigned> made{0};
+    std::string stem = name_.substr(0, std::min<std::size_t>(name_.size(), 100));
+    for (int tries = 0; tries < 100; ++tries) {
+        auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
+        temporary_ = "." + stem + "." + std::to_string(::getpid()) + "-" + std::to_string(made++) + "-" +
+                     std::to_string(tick % 100000) + ".part";
+        int fd = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            handle_ = fd;
+            return;
+        }
+        if (errno != EEXIST) break;
+    }
+    throw std::system_error(last_error(), msg::text(msg::file_cannot_save, {name_, temporary_}));
+}
+
+Download::~Download() {
+    if (handle_ >= 0) ::close(static_cast<int>(handle_));
+    if (!kept_) ::unlink(temporary_.c_str());
+}
+
+std::error_code Download::write(const char* bytes, std::size_t size) {
+    while (size > 0) {
+        ssize_t n = ::write(static_cast<int>(handle_), bytes, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return last_error();
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+std::optional<std::string> Download::keep(std::error_code& error) {
+    int fd = static_cast<int>(handle_);
+    handle_ = -1;
+    if (::close(fd) != 0) return error = last_error(), std::nullopt;  // a full disk can say so only now
+    // link() never replaces a name that exists: the first free one wins, atomically.
+    for (int n = 0; n < 1000; ++n) {
+        std::string final_name = numbered_name(name_, n);
+        if (::link(temporary_.c_str(), final_name.c_str()) == 0) {
+            ::unlink(temporary_.c_str());
+            kept_ = true;
+            return final_name;
+        }
+        if (errno == EEXIST) continue;
+        if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP) return error = last_error(), std::nullopt;
+        // A file system without hard links (FAT, some network ones): rename to a name
+        // seen free a moment before.
+        struct stat st {};
+        if (::lstat(final_name.c_str(), &st) == 0) continue;
+        if (::rename(temporary_.c_str(), final_name.c_str()) != 0) return error = last_error(), std::nullopt;
+        kept_ = true;
+        return final_name;
+    }
+    error = std::make_error_code(std::errc::file_exists);
+    return std::nullopt;
+}
+
+}  // namespace files
