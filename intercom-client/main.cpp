@@ -8,6 +8,7 @@
 #include "../shared/process.h"
 #include "../shared/terminal.h"
 #include "../shared/version.h"
+#include "download.h"
 #include "options.h"
 #include "session.h"
 
@@ -27,7 +28,10 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // the terminal back as the conversation ends, however it ends.
     terminal::LineReader input(options.wire.max_line * 4, console);
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
-    return Session(channel, console, input, server, options.countersign, interrupted).run();
+    // A body may pause no longer than a message may take to finish.
+    DownloadLimits limits{options.max_file, options.wire.partial_deadline};
+    if (!options.get.empty()) return fetch_file(channel, options.get, options.countersign, limits, console, server);
+    return Session(channel, console, input, server, options.countersign, interrupted, limits).run();
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 namespace {
 
-enum LongOnly { encoding = 256, raw, countersign, partial_timeout, trace };
+enum LongOnly { encoding = 256, raw, countersign, partial_timeout, trace, get, max_file };
 
 const option long_options[] = {
     {"port", required_argument, nullptr, 'p'},
@@ -21,6 +21,8 @@ const option long_options[] = {
     {"countersign", required_argument, nullptr, countersign},
     {"partial-timeout", required_argument, nullptr, partial_timeout},
     {"trace", no_argument, nullptr, trace},
+    {"get", required_argument, nullptr, get},
+    {"max-file", required_argument, nullptr, max_file},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -78,6 +80,11 @@ void apply(ClientOptions& o, int option, const char* value) {
         o.wire.partial_deadline = std::chrono::seconds(cli::parse_number("--partial-timeout", value, 1, 3600));
         break;
     case trace: o.trace = true; break;
+    case get:
+        if (!*value) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--get"}));
+        o.get = cli::one_message("--get", value);
+        break;
+    case max_file: o.max_file = cli::parse_size("--max-file", value); break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
     }

@@ -12,6 +12,8 @@ struct ClientOptions {
     std::uint16_t port = protocol::default_port;
     channel::WireOptions wire;
     std::string countersign;  // sent at once after the greeting, when given
+    std::string get;          // --get NAME: download NAME, then say bye
+    std::uint64_t max_file = std::uint64_t{16} << 30;  // a larger file is refused
     bool trace = false;
     bool show_help = false;
     bool show_version = false;

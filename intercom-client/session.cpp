@@ -95,6 +95,7 @@ std::optional<int> Session::hear_them() {
     std::chrono::steady_clock::time_point give_up{};
     for (;;) {
         if (std::optional<Incoming> in = channel_.receive_now(true)) {
+            if (asked_for_file_) return answer_to_get(*in);
             std::optional<int> status = heard(*in);
             bool notice = in->kind == Incoming::message && in->text.rfind(protocol::notice_prefix, 0) == 0;
             return status || !notice ? status : closed_after_notice(notice_then_close);
@@ -163,6 +164,7 @@ std::optional<int> Session::send_typed(const std::string& text) {
         channel_.close_after_bye();
         return 0;
     }
+    asked_for_file_ = files::parse_request(text).kind == files::Request::get;
     console_.prompt(msg::text(msg::waiting_for, {server_}) + "\n");
     return std::nullopt;
 }
@@ -192,6 +194,19 @@ std::optional<int> Session::heard(const Incoming& in) {
         console_.err("intercom-client: " + msg::text(msg::peer_closed_without_bye, {server_}));
         return 1;
     }
+}
+
+// The answer to our /get: the file, received here; or what heard() makes of any other
+// answer (a refusal, from a server that goes on).
+std::optional<int> Session::answer_to_get(const Incoming& in) {
+    asked_for_file_ = false;
+    std::optional<files::Header> header = in.kind == Incoming::message ? files::parse_header(in.text) : std::nullopt;
+    if (!header) return heard(in);
+    if (std::optional<std::string> failed = receive_file(channel_, *header, limits_, console_)) {
+        console_.err("intercom-client: " + *failed);
+        return 1;
+    }
+    return std::nullopt;
 }
 
 // End of input. The server may have ended the conversation already (a refused

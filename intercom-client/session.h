@@ -6,17 +6,19 @@
 
 #include "../shared/channel.h"
 #include "../shared/terminal.h"
+#include "download.h"
 
 class Session {
 public:
     Session(channel::Channel& channel, terminal::Console& console, terminal::LineReader& input,
-            std::string server, std::string countersign, const net::Waker& interrupted)
+            std::string server, std::string countersign, const net::Waker& interrupted, DownloadLimits limits)
         : channel_(channel),
           console_(console),
           input_(input),
           server_(std::move(server)),
           countersign_(std::move(countersign)),
-          interrupted_(interrupted) {}
+          interrupted_(interrupted),
+          limits_(limits) {}
 
     // Takes turns until the conversation ends; returns the exit status (0 ended with
     // bye, end of input or Ctrl-C, 1 the connection failed).
@@ -35,6 +37,7 @@ private:
     std::optional<int> show_what_came();
     std::optional<int> send_typed(const std::string& text);
     std::optional<int> heard(const channel::Incoming& in);
+    std::optional<int> answer_to_get(const channel::Incoming& in);
     int say_bye();
     int say_bye_unless_ended();
     void report_send_failure(const std::error_code& e);
@@ -47,4 +50,6 @@ private:
     std::string server_;  // "127.0.0.1:8888", as the console names it
     std::string countersign_;
     const net::Waker& interrupted_;  // Ctrl-C: say bye and end
+    DownloadLimits limits_;
+    bool asked_for_file_ = false;  // our last message was /get NAME
 };

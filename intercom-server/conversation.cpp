@@ -6,6 +6,7 @@
 
 #include "../shared/messages.h"
 #include "../shared/protocol.h"
+#include "file_requests.h"
 #include "member.h"
 
 using channel::Channel;
@@ -32,7 +33,9 @@ struct Turns {
     std::deque<Incoming> read_ahead{};  // what the client sent before its turn
 
     std::string run();
+    std::string greet();
     std::string check_countersign();
+    std::optional<std::string> served_files(const Incoming& in, bool first);
     Incoming next_message();
     bool peer_gone() const;
     std::error_code send(const std::string& text);
@@ -53,15 +56,18 @@ std::chrono::milliseconds turn_patience(const ServerOptions& o) {
 
 // Returns how the conversation ended, for the console.
 std::string Turns::run() {
-    if (std::error_code e = send(setup.options.greeting))
-        return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
+    if (std::string failed = greet(); !failed.empty()) return failed;
     if (std::string refused = check_countersign(); !refused.empty()) return refused;
-    for (;;) {
+    for (bool first = true;; first = false) {
         Incoming in = next_message();
         if (in.kind != Incoming::message) return ended_without_message(in);
         if (protocol::is_bye(in.text)) {
             show(in);
             return msg::text(msg::said_bye);  // they half-closed: we just close
+        }
+        if (std::optional<std::string> served = served_files(in, first)) {
+            if (!served->empty()) return *served;
+            continue;  // the server answered that turn itself
         }
         if (peer_gone()) {  // it spoke, then left: nobody to answer
             show(in);
@@ -71,6 +77,33 @@ std::string Turns::run() {
         std::string outcome = answer_and_send(in.text);
         if (!outcome.empty()) return outcome;
     }
+}
+
+// The greeting: "" once sent (or when there is none: --greeting '', and the client
+// speaks first), else how the conversation ended.
+std::string Turns::greet() {
+    if (setup.options.greeting.empty()) return "";
+    if (std::error_code e = send(setup.options.greeting))
+        return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
+    return "";
+}
+
+// /get and /files are the server's to answer, whoever answers the rest; so is a lesson
+// downloader's first message, a shared file's bare name, when there is no greeting.
+// Nothing when `in` is none of these; else "" while the conversation goes on, or how
+// it ended.
+std::optional<std::string> Turns::served_files(const Incoming& in, bool first) {
+    Asker asker{id, tag, channel, setup};
+    if (first && setup.options.greeting.empty() && setup.shared) {
+        if (std::optional<std::string> ended = send_raw_if_shared(in.text, asker)) {
+            show(in);
+            return ended;
+        }
+    }
+    files::Request request = files::parse_request(in.text);
+    if (request.kind == files::Request::none) return std::nullopt;
+    show(in);
+    return answer_file_request(request, asker);
 }
 
 // The client's next message: one it sent ahead of its turn, or the next to come.

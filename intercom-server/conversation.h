@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../shared/channel.h"
+#include "../shared/files.h"
 #include "../shared/net.h"
 #include "../shared/terminal.h"
 #include "answerers.h"
@@ -24,6 +25,7 @@ struct ConversationSetup {
     Farewells& farewells;    // sockets we are done with, closed cleanly off this thread
     GuessLimiter& guesses;   // wrong countersigns, per address
     class Room* room = nullptr;  // --channel: everyone on one channel (room.h); else turns
+    const files::SharedFolder* shared = nullptr;  // --files DIR; null without
 };
 
 // With --countersign, `first` (the client's first message) must be it: "" when it

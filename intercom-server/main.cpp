@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "../shared/cli.h"
+#include "../shared/files.h"
 #include "../shared/messages.h"
 #include "../shared/net.h"
 #include "../shared/process.h"
@@ -105,6 +106,8 @@ int serve(const ServerOptions& options, terminal::Console& console) {
         transcript = std::make_unique<Transcript>(options.log_path,
                                                   [&console](const std::string& line) { console.err(line); });
 
+    std::unique_ptr<files::SharedFolder> shared;  // opened once: every name is looked up inside it
+    if (!options.files.empty()) shared = std::make_unique<files::SharedFolder>(options.files);
     net::Socket listener = net::listen_tcp(options.host, options.port);
     console.out(msg::text(msg::listening_on, {net::local_endpoint(listener)}));
 
@@ -115,7 +118,7 @@ int serve(const ServerOptions& options, terminal::Console& console) {
     Farewells farewells;
     GuessLimiter guesses;
     Server server(std::move(listener),
-                  {options, *answerer, console, shutdown, transcript.get(), farewells, guesses, room.get()});
+                  {options, *answerer, console, shutdown, transcript.get(), farewells, guesses, room.get(), shared.get()});
     std::thread listener_thread = process::start_thread([&server] { server.run(); });
     struct StopServing {  // however this function ends, and so before the server goes
         const net::Waker& shutdown;

@@ -225,8 +225,9 @@ std::string Member::ended_without_message(const Incoming& in) {
 // Until the client's first message, which must be the countersign (if one is set);
 // "" when it may join, else how it ended.
 std::string admit(const std::string& tag, const std::string& peer, Channel& channel, const ConversationSetup& setup) {
-    if (std::error_code e = channel.send(setup.options.greeting))
-        return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
+    if (!setup.options.greeting.empty())  // --greeting '': none
+        if (std::error_code e = channel.send(setup.options.greeting))
+            return msg::text(msg::could_not_send_greeting, {net::error_text(e)});
     if (setup.options.countersign.empty()) return "";
     milliseconds patience = setup.options.idle_timeout.count() == 0 ? milliseconds(-1) : setup.options.idle_timeout;
     Incoming first = channel.receive(patience);

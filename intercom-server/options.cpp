@@ -16,7 +16,7 @@ using std::chrono::seconds;
 
 enum LongOnly {
     host = 256, greeting, echo, reply, encoding, raw, max_clients, idle_timeout, max_line,
-    quiet_gap, partial_timeout, send_timeout, countersign, log, trace, channel, name
+    quiet_gap, partial_timeout, send_timeout, countersign, log, trace, channel, name, files
 };
 
 const option long_options[] = {
@@ -38,6 +38,7 @@ const option long_options[] = {
     {"trace", no_argument, nullptr, trace},
     {"channel", no_argument, nullptr, channel},
     {"name", required_argument, nullptr, name},
+    {"files", required_argument, nullptr, files},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
@@ -47,7 +48,9 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     switch (option) {
     case 'p': o.port = cli::parse_port(value, true); break;
     case host: o.host = value; break;
-    case greeting: o.greeting = cli::one_message("--greeting", value); break;
+    case greeting:  // '' for none: the client speaks first, as some lesson peers do
+        o.greeting = value.empty() ? value : cli::one_message("--greeting", value);
+        break;
     case echo: o.answers = ServerOptions::Answers::echo; break;
     case reply:
         o.answers = ServerOptions::Answers::reply;
@@ -77,6 +80,10 @@ void apply(ServerOptions& o, int option, const std::string& value) {
     case name:
         if (!valid_member_name(value)) throw cli::UsageError("--name: " + msg::text(msg::channel_name_rule, {value}));
         o.name = value;
+        break;
+    case files:
+        if (value.empty()) throw cli::UsageError(msg::text(msg::cannot_be_empty, {"--files"}));
+        o.files = value;
         break;
     case 'h': o.show_help = true; break;
     case 'V': o.show_version = true; break;
@@ -130,6 +137,7 @@ ServerOptions parse_server_options(int argc, char** argv) {
     if (optind < argc) throw cli::UsageError(msg::text(msg::unexpected_argument, {argv[optind]}));
     if (o.channel && o.answers != ServerOptions::Answers::console)
         throw cli::UsageError(msg::text(msg::channel_excludes, {o.answers == ServerOptions::Answers::echo ? "--echo" : "--reply"}));
+    if (o.channel && !o.files.empty()) throw cli::UsageError(msg::text(msg::files_excludes_channel));
     require_fits_max_line(o);
     require_quiet_gap_below_partial_timeout(o);
     return o;

@@ -13,7 +13,7 @@ struct ServerOptions {
 
     std::string host;  // empty: every address, IPv6 and IPv4
     std::uint16_t port = protocol::default_port;
-    std::string greeting{protocol::default_greeting};
+    std::string greeting{protocol::default_greeting};  // empty: none, the client speaks first
     Answers answers = Answers::console;
     std::string reply_text;
     std::size_t max_clients = 1024;
@@ -23,6 +23,7 @@ struct ServerOptions {
     std::string log_path;     // empty: no transcript
     bool channel = false;     // --channel: everyone on one channel (room.h)
     std::string name = "server";  // the console's name on the channel
+    std::string files;            // --files DIR: the folder shared; empty: none
     bool trace = false;
     bool show_help = false;
     bool show_version = false;

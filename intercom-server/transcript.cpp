@@ -22,7 +22,7 @@ Transcript::~Transcript() { std::fclose(file_); }
 
 void Transcript::record(const std::string& conversation, Direction direction, const std::string& text) {
     std::string line = iso8601_utc(std::chrono::system_clock::now()) + " " + conversation +
-                       (direction == Direction::in ? " in " : " out ") +
+                       (direction == Direction::in ? " in " : direction == Direction::out ? " out " : " file ") +
                        terminal::escape_for_record(text) + "\n";
     errno = 0;
     if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)

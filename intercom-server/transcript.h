@@ -21,7 +21,8 @@ public:
     Transcript(const Transcript&) = delete;
     Transcript& operator=(const Transcript&) = delete;
 
-    enum class Direction { in, out };
+    // A file record's text says what was asked for, its size and what became of it (--files).
+    enum class Direction { in, out, file };
 
     // "2026-11-25T08:30:37.123Z #1 127.0.0.1:50412 in 你好", with the text escaped by
     // terminal::escape_for_record, so that it reads back exactly (the format is in the

@@ -207,6 +207,21 @@ std::error_code Channel::send(std::string_view utf8_text) {
     return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout, shutdown_);
 }
 
+std::error_code Channel::send_bytes(std::string_view bytes) {
+    return net::send_all(socket_, bytes, options_.send_timeout, shutdown_);
+}
+
+net::Received Channel::receive_bytes(char* buffer, std::size_t size, milliseconds timeout) {
+    if (framer_.buffered() > 0) {
+        std::string held = framer_.take_raw(size);
+        std::copy(held.begin(), held.end(), buffer);
+        return {net::Received::data, held.size()};
+    }
+    if (peer_closed_) return {net::Received::closed};
+    if (failure_) return {net::Received::failed, 0, failure_};
+    return net::recv_some(socket_, buffer, size, timeout, shutdown_);
+}
+
 std::string Channel::notice_bytes(std::string_view utf8_text) {
     return framing::frame_message(encoder_.convert_all(utf8_text), false);
 }

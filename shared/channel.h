@@ -97,6 +97,14 @@ public:
     // Whether `utf8_text` would fit in one message on this wire (max_line, encoded).
     bool fits(std::string_view utf8_text);
 
+    // Raw bytes, as they are: no encoding, no line end (a file's body, after its
+    // header). Held to the send timeout and shutdown, as send() is.
+    std::error_code send_bytes(std::string_view bytes);
+
+    // Raw bytes in, up to `size`: what is buffered beyond the last message first, then
+    // what the socket brings, waiting at most `timeout` (or until shutdown).
+    net::Received receive_bytes(char* buffer, std::size_t size, milliseconds timeout);
+
     // A line of our own about the connection ("busy", "too long; closing"): always
     // ends in "\n", and is not held to max_line, which is the peer's limit.
     std::error_code send_notice(std::string_view utf8_text);

@@ -1,6 +1,9 @@
 // cli: strict option-value parsing.
 #include "cli.h"
 
+#include <cctype>
+#include <string>
+
 #include "messages.h"
 
 namespace cli {
@@ -20,6 +23,22 @@ unsigned long parse_number(std::string_view what, std::string_view text,
     if (!ok || above_max || value < min)
         throw UsageError(msg::text(msg::invalid_value, {what, text, std::to_string(min), std::to_string(max)}));
     return value;
+}
+
+std::uint64_t parse_size(std::string_view what, std::string_view text) {
+    auto invalid = [&] { return UsageError(msg::text(msg::invalid_size, {what, text})); };
+    std::string_view digits = text;
+    int shift = 0;
+    if (!digits.empty()) {
+        std::string_view units = "KMGT";
+        std::size_t unit = units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+        if (unit != std::string_view::npos) shift = 10 * static_cast<int>(unit + 1), digits.remove_suffix(1);
+    }
+    if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+        throw invalid();
+    std::uint64_t value = std::stoull(std::string(digits));
+    if (value > (std::uint64_t{1} << (62 - shift))) throw invalid();  // no wrapping past 2^62
+    return value << shift;
 }
 
 std::uint16_t parse_port(std::string_view text, bool allow_zero) {

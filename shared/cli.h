@@ -22,6 +22,10 @@ std::uint16_t parse_port(std::string_view text, bool allow_zero);
 unsigned long parse_number(std::string_view what, std::string_view text,
                            unsigned long min, unsigned long max);
 
+// A size in bytes: "1048576", or with a binary suffix K, M, G or T ("16G"), any
+// letter case; `what` names it in the error.
+std::uint64_t parse_size(std::string_view what, std::string_view text);
+
 // One message's worth of text for `option` (--greeting, --reply, …): not empty, and
 // no line break, which would make it two messages on the wire and upset the turns.
 std::string one_message(std::string_view option, std::string_view value);

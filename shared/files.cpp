@@ -93,8 +93,13 @@ std::optional<Header> parse_header(std::string_view line) {
     std::size_t digits = 0;
     while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) ++digits;
     constexpr std::string_view bytes = " bytes: ";
-    if (digits == 0 || digits > 19 || line.substr(digits, bytes.size()) != bytes) return std::nullopt;
-    Header header{std::stoull(std::string(line.substr(0, digits))), std::string(line.substr(digits + bytes.size()))};
+    if (digits == 0 || digits > 20 || line.substr(digits, bytes.size()) != bytes) return std::nullopt;
+    Header header{0, std::string(line.substr(digits + bytes.size()))};
+    for (char c : line.substr(0, digits)) {
+        auto digit = static_cast<std::uint64_t>(c - '0');
+        if (header.size > (UINT64_MAX - digit) / 10) return std::nullopt;  // past 2^64: no size of ours
+        header.size = header.size * 10 + digit;
+    }
     return header;
 }
 

@@ -11,11 +11,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <stdexcept>
 
 #include "files.h"
 #include "messages.h"
+#include "net.h"
 
 namespace files {
 
@@ -41,7 +41,7 @@ std::string refusal_for(int error) {
     case ENOENT:
     case ENOTDIR: return msg::text(msg::no_such_file);
     case ELOOP: return msg::text(msg::symbolic_link);
-    default: return msg::text(msg::cannot_open, {std::system_category().message(error)});
+    default: return msg::text(msg::cannot_open, {net::error_text({error, std::generic_category()})});
     }
 }
 
@@ -90,7 +90,7 @@ std::size_t Reader::read(char* buffer, std::size_t capacity, std::error_code& er
 
 SharedFolder::SharedFolder(const std::string& path) : path_(path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(msg::text(msg::shared_folder_unusable, {path, std::strerror(errno)}));
+    if (fd < 0) throw std::runtime_error(msg::text(msg::shared_folder_unusable, {path, net::error_text(last_error())}));
     handle_ = fd;
 }
 

@@ -69,6 +69,13 @@ std::optional<Frame> LineFramer::flush_partial() {
     return frame;
 }
 
+std::string LineFramer::take_raw(std::size_t most) {
+    std::string taken = buffer_.substr(0, most);
+    buffer_.erase(0, taken.size());
+    scanned_ = 0;
+    return taken;
+}
+
 std::string frame_message(std::string_view bytes, bool raw) {
     std::string out(bytes);
     if (!raw) out += '\n';

@@ -40,6 +40,10 @@ public:
     // Bytes held, complete messages and partial alike.
     std::size_t buffered() const { return buffer_.size(); }
 
+    // Up to `most` of the bytes held, taken out as they are, not as messages: what came
+    // after a header that announced so many raw bytes (a file's body).
+    std::string take_raw(std::size_t most);
+
     // The partial message, delivered as a whole one: call it when the peer has been
     // quiet for a while or has closed.
     std::optional<Frame> flush_partial();

@@ -141,6 +141,17 @@ void Console::prompt(std::string_view utf8_text) {
     editor_->show();
 }
 
+void Console::progress(std::string_view utf8_text) {
+    if (!interactive_) return;
+    if (edits_lines()) return prompt(utf8_text);
+    // Back to the start of the row, and spaces over whatever the last one left.
+    std::string line = "\r" + std::string(utf8_text);
+    if (progress_width_ > utf8_text.size()) line += std::string(progress_width_ - utf8_text.size(), ' ');
+    if (utf8_text.empty()) line += "\r";
+    progress_width_ = utf8_text.size();
+    write(1, line, false);
+}
+
 void Console::write(int stream, std::string_view utf8, bool newline) {
     std::unique_lock<std::mutex> lock(mutex_);
     std::string bytes = to_console_.convert_all(utf8);
@@ -215,7 +226,7 @@ void Console::write_out_queued() {
 void Console::write_chunk(const Chunk& chunk) {
     if (chunk.lines && interactive_) begin_row(chunk.stream, after_prompt_.exchange(false));
     write_stream(chunk.stream, chunk.bytes, stop_ ? stop_.get() : nullptr);
-    if (!chunk.lines && interactive_ && !chunk.bytes.empty()) after_prompt_ = chunk.bytes.back() != '\n';
+    if (!chunk.lines && interactive_ && !chunk.bytes.empty()) after_prompt_ = chunk.bytes.back() != '\n' && chunk.bytes.back() != '\r';
 }
 
 // From now on the lines wait for the editor's thread. Lines the writer has taken are

@@ -73,6 +73,10 @@ public:
     // above), and the rest is the new prompt. Only the thread that reads the input
     // calls it.
     void prompt(std::string_view utf8_text);
+    // A line redrawn in place, shown only to a person at a terminal (a progress bar):
+    // each call replaces the last, and "" takes it away. With a line editor it stands
+    // where the prompt does. Only the thread that reads the input calls it.
+    void progress(std::string_view utf8_text);
     bool interactive() const { return interactive_; }
     // Whether a line editor shows the typed line: then lines written meanwhile appear
     // above it, and nothing needs to end the prompt's line first.
@@ -111,6 +115,7 @@ private:
     bool writing_ = false;   // the writer is writing what it took
     bool finished_ = false;  // the writer has written all it will
     std::atomic<bool> after_prompt_{false};  // a prompt is the last thing on the screen
+    std::size_t progress_width_ = 0;  // bytes of the progress line on screen, to blank out
     std::condition_variable has_queued_, has_written_, has_finished_;
     std::unique_ptr<net::Waker> stop_;  // ends a wait for a stream that takes nothing, at the end
     std::thread writer_;

@@ -269,3 +269,18 @@ TEST(Framing, OnlyOneLateLineEndIsSkippedAfterAFlush) {
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->bytes, "");  // a second line end is an empty message of its own
 }
+
+// A header says how many raw bytes follow: what came with it is taken as bytes, line
+// ends and all, and the messages after them are framed as before.
+TEST(Framing, RawBytesAfterAHeaderAreTakenAsTheyAre) {
+    framing::LineFramer framer;
+    framer.feed("intercom file: 5 bytes: x\na\nb\r");
+    ASSERT_EQ(framer.next()->bytes, "intercom file: 5 bytes: x");
+    EXPECT_EQ(framer.take_raw(3), "a\nb");
+    EXPECT_EQ(framer.take_raw(100), "\r");
+    EXPECT_EQ(framer.buffered(), 0u);
+    framer.feed(std::string("\x00\xff", 2));
+    EXPECT_EQ(framer.take_raw(2), std::string("\x00\xff", 2));
+    framer.feed("hi\n");
+    EXPECT_EQ(framer.next()->bytes, "hi");
+}

@@ -1,0 +1,31 @@
+// A file from the server (/get NAME, or intercom-client --get NAME): its header said
+// how many bytes follow; exactly that many are saved, or nothing is.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "../shared/channel.h"
+#include "../shared/files.h"
+#include "../shared/terminal.h"
+
+struct DownloadLimits {
+    std::uint64_t max_file;              // a larger announcement is refused at once
+    std::chrono::milliseconds stall;     // the longest the body may pause
+};
+
+// Receives the body `header` announced into the current folder, under the header's
+// name or the first free numbered one (files::Download), showing progress at a
+// terminal; says where it was saved. A header the client does not trust, a body
+// shorter or longer than announced, a stall, Ctrl-C or a file that cannot be written
+// leave nothing behind; the reason is returned, one line, and the stream is then out
+// of step, so the conversation cannot go on.
+std::optional<std::string> receive_file(channel::Channel& channel, const files::Header& header,
+                                        const DownloadLimits& limits, terminal::Console& console);
+
+// intercom-client --get NAME: asks for the file at once (after the countersign, if
+// any), saves it, says bye; the exit status (0 saved, 1 anything else, said in one line).
+int fetch_file(channel::Channel& channel, const std::string& name, const std::string& countersign,
+               const DownloadLimits& limits, terminal::Console& console, const std::string& server);
