@@ -93,6 +93,7 @@ std::string where(const std::string& saved) {
 std::optional<std::string> receive_file(channel::Channel& channel, const files::Header& header,
                                         const DownloadLimits& limits, terminal::Console& console) {
     std::string name = terminal::escape_for_display(header.name), size = std::to_string(header.size);
+    if (net::tracing()) net::trace("(" + terminal::escape_for_display(files::header_text(header)) + ": exactly so many bytes follow)");
     if (std::optional<std::string> refusal = files::refusal_of_announced_name(header.name))
         return msg::text(msg::file_bad_name, {name, *refusal});
     if (header.size > limits.max_file)

@@ -45,6 +45,15 @@ std::string refusal_for(int error) {
     }
 }
 
+// Why a folder on the way could not be opened: a symbolic link says ENOTDIR or ELOOP,
+// depending on the system, so it is looked at.
+std::string refusal_of_part(int folder, const std::string& part, int error) {
+    struct stat st {};
+    if (::fstatat(folder, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        return msg::text(msg::symbolic_link);
+    return refusal_for(error);
+}
+
 // What stat said `mode` is, as a refusal, unless it is a regular file.
 std::optional<std::string> refusal_of_kind(mode_t mode) {
     if (S_ISLNK(mode)) return msg::text(msg::symbolic_link);
@@ -106,8 +115,9 @@ SharedFolder::Opened SharedFolder::open(std::string_view name) const {
     int at = static_cast<int>(handle_);
     for (std::size_t start = 0; slash != std::string::npos && start <= slash;) {
         std::size_t end = path.find('/', start);
-        int next = ::openat(at, path.substr(start, end - start).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (next < 0) return {nullptr, refusal_for(errno)};
+        std::string part = path.substr(start, end - start);
+        int next = ::openat(at, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) return {nullptr, refusal_of_part(at, part, errno)};
         folder.reset(next);
         at = next;
         start = end + 1;
