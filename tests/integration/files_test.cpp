@@ -359,3 +359,13 @@ TEST(Files, ShutdownMidTransferLeavesAnIncompleteFileBehindNowhere) {
     EXPECT_TRUE(you.stderr_line_containing("huge.bin: incomplete")) << you.stderr_text();
     EXPECT_TRUE(here.names().empty());
 }
+
+TEST(Files, AFolderThatCannotBeSharedIsSaidAtTheStart) {
+    Folder here;
+    write_file(here / "plain.txt", "x");
+    for (const std::string bad : {here / "missing", here / "plain.txt"}) {
+        Child server({program("intercom-server"), "--host", "127.0.0.1", "--port", "0", "--files", bad});
+        EXPECT_EQ(server.wait_exit(), 1) << bad;
+        EXPECT_TRUE(server.stderr_line_containing("intercom-server: --files " + bad + ": ")) << server.stderr_text();
+    }
+}
