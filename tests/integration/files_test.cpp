@@ -363,7 +363,7 @@ TEST(Files, ShutdownMidTransferLeavesAnIncompleteFileBehindNowhere) {
 TEST(Files, AFolderThatCannotBeSharedIsSaidAtTheStart) {
     Folder here;
     write_file(here / "plain.txt", "x");
-    for (const std::string bad : {here / "missing", here / "plain.txt"}) {
+    for (const std::string& bad : {here / "missing", here / "plain.txt"}) {
         Child server({program("intercom-server"), "--host", "127.0.0.1", "--port", "0", "--files", bad});
         EXPECT_EQ(server.wait_exit(), 1) << bad;
         EXPECT_TRUE(server.stderr_line_containing("intercom-server: --files " + bad + ": ")) << server.stderr_text();
