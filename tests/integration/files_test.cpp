@@ -6,13 +6,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "harness.h"
+#include "tmux.h"
 
 using namespace harness;
 namespace fs = std::filesystem;
@@ -368,4 +371,54 @@ TEST(Files, AFolderThatCannotBeSharedIsSaidAtTheStart) {
         EXPECT_EQ(server.wait_exit(), 1) << bad;
         EXPECT_TRUE(server.stderr_line_containing("intercom-server: --files " + bad + ": ")) << server.stderr_text();
     }
+}
+
+TEST(Files, ASendTimeoutAppliesMidFile) {
+    SharedFiles files;
+    write_file(files.shared / "huge.bin", random_bytes(32 * 1024 * 1024));
+    Server server({"--echo", "--send-timeout", "1", "--files", files.shared.path()});
+    Peer stalled(server.port, 4096);  // reads the header, then nothing
+    stalled.read_line();
+    stalled.send("/get huge.bin\n");
+    EXPECT_EQ(stalled.read_line(), "intercom file: 33554432 bytes: huge.bin\n");
+    EXPECT_TRUE(server.child.line_containing("huge.bin cut off after ", 5000ms));
+}
+
+// At a terminal, a transfer longer than a moment shows a bar that goes when it ends.
+TEST(Files, AProgressBarAtATerminal) {
+    if (!Terminal::available()) GTEST_SKIP() << "tmux is not installed";
+    Folder here;
+    Listener listener;
+    std::vector<std::string> argv = {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", here.path(), program("intercom-client"),
+                                     std::to_string(listener.port())};
+    Terminal terminal(argv);
+    std::unique_ptr<Peer> server = listener.accept();
+    ASSERT_TRUE(server);
+    server->send(greeting);
+    ASSERT_TRUE(terminal.wait_for("you>"));
+    terminal.type("/get slow.bin");
+    terminal.press("Enter");
+    EXPECT_EQ(server->read_line(), "/get slow.bin\n");
+    const std::size_t size = 1024 * 1024;
+    server->send("intercom file: " + std::to_string(size) + " bytes: slow.bin\n");
+    // The body trickles in, a kibibyte every 20 ms, until the bar has been seen.
+    std::atomic<bool> seen{false};
+    std::size_t sent = 0;
+    std::thread trickle([&] {
+        for (; !seen && sent < size / 2; sent += 1024) {
+            server->send(std::string(1024, 'x'));
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+    std::optional<std::vector<std::string>> screen = terminal.wait_for(" of 1.0 MiB, ", 10000ms);
+    seen = true;
+    trickle.join();
+    ASSERT_TRUE(screen) << text_of(terminal.screen());
+    EXPECT_NE(text_of(*screen).find("\n[....."), std::string::npos);  // a bar, not yet a quarter full
+    EXPECT_NE(text_of(*screen).find("] "), std::string::npos);
+    EXPECT_NE(text_of(*screen).find(" s left"), std::string::npos);
+    server->send(std::string(size - sent, 'x'));
+    screen = terminal.wait_for("(saved slow.bin: 1048576 bytes");
+    ASSERT_TRUE(screen) << text_of(terminal.screen());
+    EXPECT_EQ(text_of(*screen).find(" s left"), std::string::npos) << text_of(*screen);  // the bar has gone
 }
