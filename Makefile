@@ -298,12 +298,14 @@ test-windows: all $(WINDOWS_GTEST_OBJ)
 # make bench N=10000 T=20: N conversations held at once, T turns each, against
 # intercom-server --echo and a bare thread-per-connection floor (Linux: epoll, /proc);
 # then the channel against ncat --chat: CHANNEL_MEMBERS members sending CHANNEL_LINES
-# lines each, and CHANNEL_HELD members held for the memory per member.
+# lines each, and CHANNEL_HELD members held for the memory per member; then a file of
+# TRANSFER_MB MiB from intercom-server --files to intercom-client --get against nc.
 N ?= 10000
 T ?= 20
 CHANNEL_MEMBERS ?= 100
 CHANNEL_LINES ?= 100
 CHANNEL_HELD ?= 1000
+TRANSFER_MB ?= 1024
 BENCH_TOOLS := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%$(EXE),$(wildcard tests/bench/*.cpp))
 
 .PHONY: bench bench-tools
@@ -314,8 +316,8 @@ $(BUILD)/bench/%$(EXE): $(BUILD)/obj/tests/bench/%.o
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-bench: $(SERVER) $(BENCH_TOOLS)
-	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T) $(CHANNEL_MEMBERS) $(CHANNEL_LINES) $(CHANNEL_HELD)
+bench: $(SERVER) $(CLIENT) $(BENCH_TOOLS)
+	bash tests/bench/run.sh $(abspath $(BUILD)) $(N) $(T) $(CHANNEL_MEMBERS) $(CHANNEL_LINES) $(CHANNEL_HELD) $(TRANSFER_MB)
 # --- end bench ---
 
 # make prerequisites: one line each, found or how to install it. python3 and nc are peers

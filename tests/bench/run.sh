@@ -4,7 +4,7 @@
 # one conversation's turn latency against a raw socket ping-pong, then N conversations
 # held at once doing T turns each, the ratios project/floor, and the targets.
 #
-#   bash tests/bench/run.sh BUILD_DIR [N] [T] [M] [K] [H]
+#   bash tests/bench/run.sh BUILD_DIR [N] [T] [M] [K] [H] [MB]
 #
 # Then the channel (--channel) against ncat --chat on the same load: M members (default
 # 100) each sending K lines (default 100), every line to every other member; the same
@@ -12,18 +12,28 @@
 # server's memory per member. No ncat installed: the channel part says so and runs
 # intercom alone. CHANNEL_ONLY=1 measures the channel alone (quicker, while working on it).
 #
+# Then the transfer: a file of MB MiB (default 1024) of random bytes from
+# intercom-server --files to intercom-client --get, and the same file by nc (OpenBSD
+# netcat: nc -N -l < file, nc -d > copy), TRANSFER_ROUNDS rounds (default 3) each, taken
+# in turns; the best round of each counts. Every copy is checked against the source by
+# its sha256. No nc installed: the transfer part says so and runs intercom alone.
+# TRANSFER_ONLY=1 measures the transfer alone.
+#
 # Exit status: 0 when everything was measured (whether or not the targets hold; the
 # verdicts are printed), 1 when a program could not be started or measured.
 set -u
 
-build=${1:?usage: run.sh BUILD_DIR [N] [T]}
+build=${1:?usage: run.sh BUILD_DIR [N] [T] [M] [K] [H] [MB]}
 n=${2:-10000}
 t=${3:-20}
 channel_members=${4:-100}
 channel_lines=${5:-100}
 channel_held=${6:-1000}
+transfer_mb=${7:-1024}
+transfer_rounds=${TRANSFER_ROUNDS:-3}
 chatload="$build/bench/chatload"
 server="$build/intercom-server"
+client="$build/intercom-client"
 floor="$build/bench/floor_server"
 loadgen="$build/bench/loadgen"
 pingpong="$build/bench/pingpong"
@@ -232,12 +242,18 @@ channel_run() {
     printf -v "result_$name" '%s' "$result"
 }
 
-# ncat --chat on a port the system gave an intercom-server a moment ago (ncat cannot
-# say which port it got for 0); sets server_pid and server_port once it accepts.
-start_ncat() {
+# Sets free_port to a port the system gave an intercom-server a moment ago, for a
+# program that cannot say which port it got for 0 (ncat, nc). Sets server_pid too.
+free_port() {
     start_server "$1-port" "$server" --echo --host 127.0.0.1 --port 0
-    local port=$server_port
+    free_port=$server_port
     stop_server "$server_pid"
+}
+
+# ncat --chat on a free_port; sets server_pid and server_port once it accepts.
+start_ncat() {
+    free_port "$1"
+    local port=$free_port
     ncat -v --chat -l 127.0.0.1 "$port" --max-conns $((channel_held + 16)) >"$work/$1.out" 2>"$work/$1.err" <"$console" &
     server_pid=$!
     started+=("$server_pid")
@@ -311,15 +327,161 @@ print_channel_targets() {
         "channel: $channel_held members held at <= 64 KiB each ($held_kib)" "$(at_most "$held_kib" 64)"
 }
 
+# --- the transfer ---
+
+# timed NAME COMMAND...: runs COMMAND under /usr/bin/time when there is one and writes
+# "WALL_SECONDS MAX_RESIDENT_KIB CPU_SECONDS" (the last two "-" without it) to
+# $work/NAME.time; returns COMMAND's exit status. The wall clock is date's, around it.
+timed() {
+    local name=$1 began status
+    shift
+    began=$(date +%s.%N)
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%M %U %S' -o "$work/$name.rusage" "$@"
+    else
+        "$@"
+    fi
+    status=$?
+    awk -v a="$began" -v b="$(date +%s.%N)" -v f="$work/$name.rusage" 'BEGIN {
+        m = "-"; c = "-"
+        # time puts "Command exited with non-zero status N" first when it did.
+        while ((getline line < f) > 0) if (split(line, x, " ") == 3) { m = x[1]; c = sprintf("%.2f", x[2] + x[3]) }
+        printf "%.3f %s %s\n", b - a, m, c }' >"$work/$name.time"
+    return "$status"
+}
+
+# vm_kib KEY PID: the KEY line (VmRSS, VmHWM) of the process's /proc/PID/status, in KiB.
+vm_kib() { awk -v k="$1:" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' "/proc/$2/status" 2>/dev/null; }
+sha() { sha256sum <"$1" | cut -d ' ' -f 1; }
+# best LIST: the largest of numbers separated by "/", "-" when there is none.
+best() { tr / '\n' <<<"$1" | awk '$1 != "-" && $1 != "" && (b == "" || $1 + 0 > b + 0) { b = $1 } END { print (b == "" ? "-" : b) }'; }
+# add_to VAR VALUE: appends VALUE to the "/"-separated list in VAR.
+add_to() { printf -v "$1" '%s%s' "${!1:+${!1}/}" "$2"; }
+
+# One download by intercom-client --get from the server at $transfer_port into
+# $work/got; adds to the intercom_* lists. A client that fails is a failure of the bench.
+transfer_intercom() {
+    local name=intercom$1 wall rss cpu saved
+    (cd "$work/got" && timed "$name" "$client_path" --get transfer.bin "$transfer_port") \
+        >"$work/$name.out" 2>"$work/$name.err" ||
+        fail "intercom-client --get failed: $(cat "$work/$name.err")"
+    read -r wall rss cpu <"$work/$name.time"
+    saved=$(sed -n "s/^(saved transfer\.bin: $transfer_bytes bytes, as \(.*\))\$/\1/p" "$work/$name.out")
+    [ -f "$saved" ] || fail "intercom-client did not say where it saved transfer.bin: $(cat "$work/$name.out")"
+    add_to intercom_rates "$(awk -v m="$transfer_mb" -v s="$wall" 'BEGIN { printf "%.0f", m / s }')"
+    add_to intercom_rss "$rss"
+    add_to intercom_cpu "$cpu"
+    [ "$(sha "$saved")" = "$source_sum" ] || intercom_same=no
+    rm -f "$saved"
+}
+
+# The same file by nc: nc -N -l 127.0.0.1 PORT < file (shuts its sending side at the
+# file's end), nc -d 127.0.0.1 PORT > copy (reads no input, ends at the server's close).
+transfer_nc() {
+    local name=nc$1 wall rss cpu nc_pid
+    free_port "$name"
+    nc -v -N -l 127.0.0.1 "$free_port" <"$work/files/transfer.bin" >/dev/null 2>"$work/$name.server.err" &
+    nc_pid=$!
+    started+=("$nc_pid")
+    for _ in $(seq 100); do
+        grep -q "Listening" "$work/$name.server.err" 2>/dev/null && break
+        sleep 0.05
+    done
+    timed "$name" nc -d 127.0.0.1 "$free_port" >"$work/got/nc-copy" 2>"$work/$name.err" ||
+        fail "nc could not fetch the file: $(cat "$work/$name.err" "$work/$name.server.err")"
+    wait "$nc_pid"
+    read -r wall rss cpu <"$work/$name.time"
+    add_to nc_rates "$(awk -v m="$transfer_mb" -v s="$wall" 'BEGIN { printf "%.0f", m / s }')"
+    add_to nc_rss "$rss"
+    add_to nc_cpu "$cpu"
+    [ "$(sha "$work/got/nc-copy")" = "$source_sum" ] || nc_same=no
+    rm -f "$work/got/nc-copy"
+}
+
+measure_transfer() {
+    transfer_bytes=$((transfer_mb * 1048576))
+    local room
+    room=$(df -Pk "$work" | awk 'NR == 2 { print $4 }')
+    [ "$room" -gt $(((2 * transfer_mb + 64) * 1024)) ] ||
+        fail "the transfer needs $((2 * transfer_mb + 64)) MiB free in $work; there are $((room / 1024))"
+    have_nc=$(command -v nc >/dev/null && nc -h 2>&1 | grep -q -- '-N.*Shutdown' && echo yes)
+    mkdir -p "$work/files" "$work/got"
+    client_path=$(realpath "$client")  # the client runs in $work/got: BUILD_DIR may be relative
+    head -c "$transfer_bytes" /dev/urandom >"$work/files/transfer.bin" || fail "could not write the file to send"
+    head -c 1024 /dev/urandom >"$work/files/tiny.bin"
+    # On the disk before any transfer, so that its write-back does not run during one.
+    sync "$work/files/transfer.bin"
+    source_sum=$(sha "$work/files/transfer.bin")
+    start_server transfer "$server" --echo --files "$work/files" --host 127.0.0.1 --port 0
+    local transfer_pid=$server_pid rss_before
+    transfer_port=$server_port
+    rss_before=$(vm_kib VmRSS "$transfer_pid")
+    # The client's resident size for a download of 1 KiB: its growth is measured from it.
+    (cd "$work/got" && timed tiny "$client_path" --get tiny.bin "$transfer_port") >"$work/tiny.out" 2>"$work/tiny.err" ||
+        fail "intercom-client --get tiny.bin failed: $(cat "$work/tiny.err")"
+    local client_base wall cpu
+    read -r wall client_base cpu <"$work/tiny.time"
+    intercom_rates="" intercom_rss="" intercom_cpu="" intercom_same=yes
+    nc_rates="" nc_rss="" nc_cpu="" nc_same=yes
+    local i
+    for i in $(seq "$transfer_rounds"); do
+        # In turns, each first every other round, so that neither always follows the other.
+        if [ -n "$have_nc" ] && [ $((i % 2)) = 0 ]; then transfer_nc "$i"; fi
+        server_port=$transfer_port
+        transfer_intercom "$i"
+        if [ -n "$have_nc" ] && [ $((i % 2)) = 1 ]; then transfer_nc "$i"; fi
+    done
+    local server_peak
+    server_peak=$(vm_kib VmHWM "$transfer_pid")
+    stop_server "$transfer_pid"
+    [ "$stop_status" = "exit 0" ] || say "  (intercom-server --files after SIGTERM: $stop_status)"
+    server_growth=$(awk -v a="$server_peak" -v b="$rss_before" 'BEGIN { print (a == "-" || b == "-") ? "-" : a - b }')
+    client_growth=$(awk -v a="$(best "$intercom_rss")" -v b="$client_base" 'BEGIN { print (a == "-" || b == "-") ? "-" : a - b }')
+    transfer_ratio=$(ratio "$(best "$intercom_rates")" "$(best "$nc_rates")")
+    [ -n "$have_nc" ] || nc_same=-
+
+    say "transfer: a $transfer_mb MiB file over 127.0.0.1, best of $transfer_rounds rounds each, taken in turns:"
+    printf '  %-36s %14s %14s %8s\n' "" intercom nc ratio
+    printf '  %-36s %14s %14s %8s\n' "MiB/s (wall clock, client's run)" "$(best "$intercom_rates")" \
+        "$(best "$nc_rates")" "$transfer_ratio"
+    printf '  %-36s %14s %14s\n' "MiB/s each round" "$intercom_rates" "${nc_rates:--}"
+    printf '  %-36s %14s %14s\n' "client CPU seconds each round" "$intercom_cpu" "${nc_cpu:--}"
+    printf '  %-36s %14s %14s\n' "server resident growth (KiB)" "$server_growth" "-"
+    printf '  %-36s %14s %14s\n' "client resident growth (KiB)" "$client_growth" "-"
+    printf '  %-36s %14s %14s\n' "client resident peak (KiB)" "$(best "$intercom_rss")" "$(best "$nc_rss")"
+    printf '  %-36s %14s %14s\n' "copies byte-identical (sha256)" "$intercom_same" "$nc_same"
+    say "  server: VmRSS $rss_before KiB before the first request, VmHWM $server_peak KiB after the last;" \
+        "client: peak $client_base KiB for a 1 KiB download"
+    [ -x /usr/bin/time ] || say "(/usr/bin/time is not installed: sudo apt-get install time; no client memory)"
+    [ -z "$have_nc" ] && say "(OpenBSD nc is not installed: sudo apt-get install netcat-openbsd)"
+    say ""
+}
+
+print_transfer_targets() {
+    printf '  %-64s %s\n' \
+        "transfer: $transfer_mb MiB, MiB/s >= 0.9x nc's ($transfer_ratio)" "$(at_least "$transfer_ratio" 0.9)" \
+        "transfer: server resident growth <= 8192 KiB ($server_growth)" "$(at_most "$server_growth" 8192)" \
+        "transfer: client resident growth <= 8192 KiB ($client_growth)" "$(at_most "$client_growth" 8192)" \
+        "transfer: every copy byte-identical to the source (sha256)" "$([ "$intercom_same" = yes ] && echo met || echo MISSED)"
+}
+
 began=$(date +%s.%N)
-for tool in "$server" "$floor" "$loadgen" "$pingpong" "$chatload"; do
+for tool in "$server" "$client" "$floor" "$loadgen" "$pingpong" "$chatload"; do
     [ -x "$tool" ] || fail "missing $tool (run through make bench)"
 done
+case $transfer_mb in '' | *[!0-9]* | 0) fail "the transfer's size in MiB must be a whole number above 0, not '$transfer_mb'" ;; esac
+case $transfer_rounds in '' | *[!0-9]* | 0) fail "TRANSFER_ROUNDS must be a whole number above 0" ;; esac
 report_limits
 if [ "${CHANNEL_ONLY:-}" = 1 ]; then
     measure_channel
     say "targets:"
     print_channel_targets
+    exit 0
+fi
+if [ "${TRANSFER_ONLY:-}" = 1 ]; then
+    measure_transfer
+    say "targets:"
+    print_transfer_targets
     exit 0
 fi
 if command -v taskset >/dev/null; then
@@ -335,6 +497,8 @@ measure_many floor "$floor" --port 0
 print_many
 measure_shutdown
 measure_channel
+measure_transfer
 print_targets
 print_channel_targets
+print_transfer_targets
 say "bench took $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
