@@ -24,13 +24,14 @@ int converse(const ClientOptions& options, terminal::Console& console) {
     // (until now it simply stopped the connecting).
     net::Waker interrupted;
     process::ShutdownRequests ctrl_c(interrupted, "intercom-client: " + msg::text(msg::cut_off_without_bye));
-    // At a terminal the line editor starts here, once Ctrl-C is ours to handle: it puts
-    // the terminal back as the conversation ends, however it ends.
-    terminal::LineReader input(options.wire.max_line * 4, console);
     channel::Channel channel(std::move(socket), options.wire, &interrupted);
     // A body may pause no longer than a message may take to finish.
     DownloadLimits limits{options.max_file, options.wire.partial_deadline};
+    // --get reads nothing typed: no line editor.
     if (!options.get.empty()) return fetch_file(channel, options.get, options.countersign, limits, console, server);
+    // At a terminal the line editor starts here, once Ctrl-C is ours to handle: it puts
+    // the terminal back as the conversation ends, however it ends.
+    terminal::LineReader input(options.wire.max_line * 4, console);
     return Session(channel, console, input, server, options.countersign, interrupted, limits).run();
 }
 
