@@ -21,6 +21,9 @@ constexpr std::chrono::milliseconds after_input_ends = 3s;
 // countersign): refusals are a line, then a close.
 constexpr std::chrono::milliseconds notice_then_close = 1s;
 constexpr std::chrono::milliseconds countersign_verdict = 500ms;
+// A server that says nothing this long after we connect has no greeting (intercom-server
+// --greeting '', or a lesson server that waits for its client): the floor is ours.
+constexpr std::chrono::milliseconds greeting_patience = 1s;
 // What the server sends out of turn is shown this many messages at a time before the
 // keyboard is looked at again, so a flood never holds back a typed line.
 constexpr int shown_at_a_time = 64;
@@ -34,7 +37,7 @@ void Session::report_send_failure(const std::error_code& e) {
 int Session::run() {
     // At once: a peer that never greets must not look like a program that hangs.
     console_.prompt(msg::text(msg::connected_waiting, {server_}) + "\n");
-    std::optional<int> status = hear_them();  // the greeting
+    std::optional<int> status = hear_them(greeting_patience);  // the greeting
     if (!status) status = give_countersign();
     while (!status) {
         status = speak();
@@ -89,10 +92,13 @@ Session::Event Session::wait_for_something(std::chrono::milliseconds limit, bool
     }
 }
 
-// Their turn: one message from the server. Typing meanwhile is read ahead.
-std::optional<int> Session::hear_them() {
+// Their turn: one message from the server. Typing meanwhile is read ahead. With
+// `silence_gives_the_floor`, a server that has sent nothing at all by then has had its
+// turn (it has no greeting).
+std::optional<int> Session::hear_them(std::chrono::milliseconds silence_gives_the_floor) {
     channel_.turn_begins();
     std::chrono::steady_clock::time_point give_up{};
+    auto floor_ours = std::chrono::steady_clock::now() + silence_gives_the_floor;
     for (;;) {
         if (std::optional<Incoming> in = channel_.receive_now(true)) {
             if (asked_for_file_) return answer_to_get(*in);
@@ -109,6 +115,12 @@ std::optional<int> Session::hear_them() {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
             if (left.count() <= 0) return say_bye();
             limit = left;
+        }
+        // Not a byte yet (no message begun either): by then, the floor is ours.
+        if (silence_gives_the_floor.count() >= 0 && channel_.until_partial_due(true).count() < 0) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(floor_ours - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return console_.prompt(msg::text(msg::no_greeting, {server_}) + "\n"), std::nullopt;
+            if (limit.count() < 0 || left < limit) limit = left;
         }
         if (wait_for_something(limit, true) == Event::interrupted) return say_bye();
     }

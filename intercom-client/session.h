@@ -32,7 +32,7 @@ private:
     enum class Event { input, server, interrupted, quiet };
 
     Event wait_for_something(std::chrono::milliseconds limit, bool their_turn = false);
-    std::optional<int> hear_them();
+    std::optional<int> hear_them(std::chrono::milliseconds silence_gives_the_floor = std::chrono::milliseconds(-1));
     std::optional<int> speak();
     std::optional<int> show_what_came();
     std::optional<int> send_typed(const std::string& text);

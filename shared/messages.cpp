@@ -172,6 +172,7 @@ constexpr Entry table[] = {
 
     {prompt_you, "you> ", "你> "},
     {connected_waiting, "(connected to {1}; waiting for the greeting)", "(已连接 {1}；等待问候)"},
+    {no_greeting, "(no greeting from {1}: you speak first)", "({1} 没有问候：你先说)"},
     {you_said_bye, "(you said bye)", "(你说了再见)"},
     {waiting_for, "(waiting for {1})", "(等待 {1} 回答)"},
     {countersign_given, "(countersign given)", "(已对暗号)"},

@@ -41,7 +41,7 @@ enum Id {
     file_receiving, file_saved, file_incomplete, file_too_big, file_bad_name, file_more_than_announced,
     file_cannot_save, file_stalled, file_not_sent_to_us, file_progress, file_interrupted, invalid_size,
     // the client's console
-    prompt_you, connected_waiting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
+    prompt_you, connected_waiting, no_greeting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
     too_long_not_sent, server_encoding_misread, cut_off_without_bye,
     // errors from the shared code

@@ -422,3 +422,14 @@ TEST(Files, AProgressBarAtATerminal) {
     ASSERT_TRUE(screen) << text_of(terminal.screen());
     EXPECT_EQ(text_of(*screen).find(" s left"), std::string::npos) << text_of(*screen);  // the bar has gone
 }
+
+// With no greeting the client speaks first: intercom-client, having heard nothing,
+// gives its person the floor rather than wait for ever.
+TEST(Files, AClientSpeaksFirstToAServerWithNoGreeting) {
+    Server server({"--echo", "--greeting", ""});
+    Child you({program("intercom-client"), std::to_string(server.port)});
+    you.write("hello first\n");
+    EXPECT_TRUE(you.line_containing("] hello first"));
+    you.write("bye\n");
+    EXPECT_EQ(you.wait_exit(), 0);
+}
