@@ -7,14 +7,17 @@
 #      wire; then the Windows server is sent Ctrl-C (SIGINT, which Wine turns into a
 #      console control event) and must shut down cleanly;
 #   3. the Windows client at a real console (Wine's, in a tmux terminal): 你好 typed
-#      there reaches the Linux server intact, and the answer is shown.
+#      there reaches the Linux server intact, and the answer is shown;
+#   4. files both ways (--files, --get): a binary file with a Chinese name from the
+#      Linux server to the Windows client, and from the Windows server to the Linux
+#      client, GBK on the wire, byte for byte.
 # Every process runs under `timeout` and is ended by pid when the script exits.
 #
 # usage: tests/windows/conversations.sh NATIVE_BUILD WINDOWS_BUILD   (WINE=wine)
 set -u
 
-native=$1
-windows=$2
+native=$(realpath "$1")  # absolute: the downloads run in folders of their own
+windows=$(realpath "$2")
 wine=${WINE:-wine}
 export WINEDEBUG=-all
 # Wine takes the Windows code page from the locale: zh_CN gives code page 936, the
@@ -173,8 +176,53 @@ windows_client_at_a_console() {
     kill "$server" 2>/dev/null
 }
 
+# A file of every byte value, with line ends in it, under a Chinese name.
+make_shared_file() {
+    mkdir -p "$1"
+    for _ in $(seq 64); do printf '%b' "$(printf '\\x%02x' $(seq 0 255))"; done > "$1/照片.bin"
+}
+
+downloads_across() {
+    echo "== files: Linux server -> Windows client, Windows server -> Linux client (GBK on the wire)"
+    local out=$work/4
+    mkdir -p "$out/shared" "$out/windows-here" "$out/linux-here"
+    make_shared_file "$out/shared"
+    timeout 60 "$native/intercom-server" --port 0 --echo --encoding GBK --files "$out/shared" \
+        > "$out/server.out" 2> "$out/server.err" &
+    local server=$!
+    pids+=($server)
+    local port
+    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    (cd "$out/windows-here" && "${chinese_windows[@]}" "$windows/intercom-client.exe" --encoding GBK \
+        --get 照片.bin 127.0.0.1 "$port" > "$out/client.out" 2> "$out/client.err")
+    local status=$?
+    check "Windows client --get exits 0" test "$status" -eq 0
+    check "Windows client saved the file byte for byte" cmp -s "$out/shared/照片.bin" "$out/windows-here/照片.bin"
+    kill "$server" 2>/dev/null
+
+    "${chinese_windows[@]}" "$windows/intercom-server.exe" --port 0 --echo --encoding GBK --files "$out/shared" \
+        > "$out/wserver.out" 2> "$out/wserver.err" &
+    server=$!
+    pids+=($server)
+    port=$(port_of "$out/wserver.out" "$out/wserver.err") || { failed=$((failed + 1)); return; }
+    (cd "$out/linux-here" && timeout 30 "$native/intercom-client" --encoding GBK --get 照片.bin 127.0.0.1 "$port" \
+        > "$out/lclient.out" 2> "$out/lclient.err")
+    status=$?
+    (cd "$out/linux-here" && timeout 30 "$native/intercom-client" --encoding GBK --get ../照片.bin 127.0.0.1 "$port" \
+        > "$out/refused.out" 2> "$out/refused.err")
+    local refused=$?
+    check "Linux client --get from the Windows server exits 0" test "$status" -eq 0
+    check "Linux client saved the file byte for byte" cmp -s "$out/shared/照片.bin" "$out/linux-here/照片.bin"
+    check "the Windows server refuses a name with .. (exit 1, one reason)" test "$refused" -eq 1
+    kill -INT "$server"
+    wait "$server"
+    [ "$failed" -eq 0 ] || dump "$out"/server.out "$out"/server.err "$out"/client.out "$out"/client.err \
+        "$out"/wserver.out "$out"/wserver.err "$out"/lclient.out "$out"/lclient.err "$out"/refused.err
+}
+
 windows_client_to_linux_server
 linux_client_to_windows_server
 windows_client_at_a_console
+downloads_across
 echo "windows: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
