@@ -3,6 +3,7 @@
 // announced byte, and not one more, has come.
 #include "download.h"
 
+#include <cctype>
 #include <filesystem>
 #include <memory>
 
@@ -20,19 +21,31 @@ constexpr auto progress_after = 500ms;          // a transfer quicker than this 
 constexpr auto progress_every = 100ms;
 constexpr int bar_width = 20;
 
-// The progress bar, at a terminal, for a transfer longer than a moment.
+// "12 s", "4:33", "1:02:03": how long, for a person.
+std::string duration_text(std::uint64_t seconds) {
+    if (seconds < 60) return std::to_string(seconds) + " s";
+    auto two = [](std::uint64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+    std::string minutes_and_seconds = two(seconds / 60 % 60) + ":" + two(seconds % 60);
+    if (seconds < 3600) return std::to_string(seconds / 60) + ":" + two(seconds % 60);
+    return std::to_string(seconds / 3600) + ":" + minutes_and_seconds;
+}
+
+// The progress bar, at a terminal, for a transfer longer than a moment; taken away
+// by done().
 class Progress {
 public:
     Progress(terminal::Console& console, std::uint64_t size) : console_(console), size_(size) {}
-    ~Progress() {
-        if (shown_) console_.progress("");
-    }
+    ~Progress() { done(); }
     void update(std::uint64_t got) {
         Clock::time_point now = Clock::now();
-        if (!console_.interactive() || now - start_ < progress_after || now - last_ < progress_every) return;
+        if (now - start_ < progress_after || now - last_ < progress_every) return;
         last_ = now;
         shown_ = true;
         console_.progress(bar(got, std::chrono::duration<double>(now - start_).count()));
+    }
+    void done() {
+        if (shown_) console_.progress("");
+        shown_ = false;
     }
 
 private:
@@ -44,7 +57,7 @@ private:
         auto left = static_cast<std::uint64_t>(static_cast<double>(size_ - got) / (rate > 0 ? rate : 1));
         return msg::text(msg::file_progress, {drawn, std::to_string(static_cast<int>(done * 100)), files::size_text(got),
                                               files::size_text(size_), files::size_text(static_cast<std::uint64_t>(rate)),
-                                              std::to_string(left)});
+                                              duration_text(left)});
     }
 
     terminal::Console& console_;
@@ -73,11 +86,71 @@ std::string why_no_message(const Incoming& in, const DownloadLimits& limits) {
     }
 }
 
-// Whether the server has sent on past the end it announced: a legitimate one says
-// nothing more until we speak. What is already here is looked at, not waited for.
-bool more_than_announced(channel::Channel& channel) {
-    char byte;
-    return channel.receive_bytes(&byte, 1, 0ms).kind == net::Received::data;
+bool is_notice(const std::string& text) { return text.rfind(protocol::notice_prefix, 0) == 0; }
+
+// Whether bytes that came right after a body begin the server's goodbye (a notice, or
+// bye), as when it shuts down the moment a file is sent; anything else is more than
+// it announced. The beginning of one counts: the rest may still be on its way.
+bool begins_goodbye(std::string_view bytes) {
+    auto begins = [&](std::string_view word, bool any_case) {
+        std::size_t n = std::min(bytes.size(), word.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            char c = any_case ? static_cast<char>(std::tolower(static_cast<unsigned char>(bytes[i]))) : bytes[i];
+            if (c != word[i]) return false;
+        }
+        return bytes.size() <= word.size() || !any_case || bytes[word.size()] == '\r' || bytes[word.size()] == '\n';
+    };
+    return begins(protocol::notice_prefix, false) || begins(protocol::bye, true);
+}
+
+// The body, whole, into a temporary file not yet kept; or why not.
+struct Body {
+    std::unique_ptr<files::Download> file;
+    std::string failure;
+};
+
+Body receive_body(channel::Channel& channel, const files::Header& header, const DownloadLimits& limits,
+                  terminal::Console& console) {
+    std::string name = terminal::escape_for_display(header.name), size = std::to_string(header.size);
+    if (net::tracing()) net::trace("(" + terminal::escape_for_display(files::header_text(header)) + ": exactly so many bytes follow)");
+    Body body;
+    try {
+        body.file = std::make_unique<files::Download>(header.name);
+    } catch (const std::system_error& e) {
+        return {nullptr, msg::text(msg::file_cannot_save, {name, net::error_text(e.code())})};
+    }
+    console.out(msg::text(msg::file_receiving, {name, files::size_text(header.size)}));
+    std::unique_ptr<char[]> chunk(new char[chunk_size]);
+    Progress progress(console, header.size);
+    for (std::uint64_t got = 0; got < header.size;) {
+        auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, header.size - got));
+        net::Received in = channel.receive_bytes(chunk.get(), wanted, limits.stall);
+        if (in.kind != net::Received::data)
+            return {nullptr, msg::text(msg::file_incomplete, {name, std::to_string(got), size, why_stopped(in, limits)})};
+        if (std::error_code e = body.file->write(chunk.get(), in.bytes))
+            return {nullptr, msg::text(msg::file_cannot_save, {name, net::error_text(e)})};
+        got += in.bytes;
+        if (net::tracing()) net::trace("(file: " + std::to_string(got) + " of " + size + " bytes received)");
+        progress.update(got);
+    }
+    progress.done();  // before anything else is said
+    // What is already here after it must be the server's goodbye, if anything.
+    if (!begins_goodbye(channel.peek_now())) return {nullptr, msg::text(msg::file_more_than_announced, {name, size})};
+    return body;
+}
+
+// Checks the header before any byte of the body is taken: a name we did not ask for,
+// one with a path, a size over the limit.
+std::optional<std::string> refusal_of_header(const files::Header& header, const std::string& asked,
+                                             const DownloadLimits& limits) {
+    std::string name = terminal::escape_for_display(header.name);
+    if (std::optional<std::string> refusal = files::refusal_of_announced_name(header.name))
+        return msg::text(msg::file_bad_name, {name, *refusal});
+    if (header.name != files::base_name(asked))
+        return msg::text(msg::file_not_asked_for, {name, terminal::escape_for_display(files::base_name(asked))});
+    if (header.size > limits.max_file)
+        return msg::text(msg::file_too_big, {name, std::to_string(header.size), std::to_string(limits.max_file)});
+    return std::nullopt;
 }
 
 // "/home/you/照片 (1).jpg": where it went, in full.
@@ -88,42 +161,33 @@ std::string where(const std::string& saved) {
     return (folder / std::filesystem::u8path(saved)).u8string();
 }
 
+// The file under its final name, and where that is said; or why not.
+std::optional<std::string> keep(files::Download& file, const files::Header& header, terminal::Console& console) {
+    std::string name = terminal::escape_for_display(header.name);
+    std::error_code e;
+    std::optional<std::string> saved = file.keep(e);
+    if (!saved) return msg::text(msg::file_cannot_save, {name, net::error_text(e)});
+    console.out(msg::text(msg::file_saved, {name, std::to_string(header.size), terminal::escape_for_display(where(*saved))}));
+    return std::nullopt;
+}
+
+// After --get's bye: until the server closes, nothing but its goodbye may come.
+bool only_goodbye_follows(channel::Channel& channel) {
+    for (;;) {
+        Incoming in = channel.receive(protocol::bye_drain_time);
+        if (in.kind != Incoming::message) return true;  // closed, or quiet: it said no more
+        if (!is_notice(in.text) && !protocol::is_bye(in.text)) return false;
+    }
+}
+
 }  // namespace
 
-std::optional<std::string> receive_file(channel::Channel& channel, const files::Header& header,
+std::optional<std::string> receive_file(channel::Channel& channel, const files::Header& header, const std::string& asked,
                                         const DownloadLimits& limits, terminal::Console& console) {
-    std::string name = terminal::escape_for_display(header.name), size = std::to_string(header.size);
-    if (net::tracing()) net::trace("(" + terminal::escape_for_display(files::header_text(header)) + ": exactly so many bytes follow)");
-    if (std::optional<std::string> refusal = files::refusal_of_announced_name(header.name))
-        return msg::text(msg::file_bad_name, {name, *refusal});
-    if (header.size > limits.max_file)
-        return msg::text(msg::file_too_big, {name, size, std::to_string(limits.max_file)});
-    std::unique_ptr<files::Download> file;
-    try {
-        file = std::make_unique<files::Download>(header.name);
-    } catch (const std::system_error& e) {
-        return msg::text(msg::file_cannot_save, {name, net::error_text(e.code())});
-    }
-    console.out(msg::text(msg::file_receiving, {name, files::size_text(header.size)}));
-    std::unique_ptr<char[]> chunk(new char[chunk_size]);
-    Progress progress(console, header.size);
-    for (std::uint64_t got = 0; got < header.size;) {
-        auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, header.size - got));
-        net::Received in = channel.receive_bytes(chunk.get(), wanted, limits.stall);
-        if (in.kind != net::Received::data)
-            return msg::text(msg::file_incomplete, {name, std::to_string(got), size, why_stopped(in, limits)});
-        if (std::error_code e = file->write(chunk.get(), in.bytes))
-            return msg::text(msg::file_cannot_save, {name, net::error_text(e)});
-        got += in.bytes;
-        if (net::tracing()) net::trace("(file: " + std::to_string(got) + " of " + size + " bytes received)");
-        progress.update(got);
-    }
-    if (more_than_announced(channel)) return msg::text(msg::file_more_than_announced, {name, size});
-    std::error_code e;
-    std::optional<std::string> saved = file->keep(e);
-    if (!saved) return msg::text(msg::file_cannot_save, {name, net::error_text(e)});
-    console.out(msg::text(msg::file_saved, {name, size, terminal::escape_for_display(where(*saved))}));
-    return std::nullopt;
+    if (std::optional<std::string> refusal = refusal_of_header(header, asked, limits)) return refusal;
+    Body body = receive_body(channel, header, limits, console);
+    if (!body.file) return body.failure;
+    return keep(*body.file, header, console);
 }
 
 int fetch_file(channel::Channel& channel, const std::string& name, const std::string& countersign,
@@ -132,25 +196,35 @@ int fetch_file(channel::Channel& channel, const std::string& name, const std::st
         console.err("intercom-client: " + why);
         return 1;
     };
-    // Asked at once: the request waits in the server's socket while it greets (or
-    // checks the countersign), and a server with no greeting is not waited on.
+    // The greeting first, if there is one (a server silent for a moment has none): a
+    // request sent at once could run into a greeting that has no line end (--raw).
+    Incoming greeting = channel.receive(protocol::greeting_patience);
+    if (greeting.kind == Incoming::message && is_notice(greeting.text))  // "busy"
+        return failed(msg::text(msg::file_not_sent_to_us, {name, greeting.text.substr(protocol::notice_prefix.size())}));
+    if (greeting.kind == Incoming::message) console.out("[" + server + "] " + terminal::escape_for_display(greeting.text));
+    else if (greeting.kind != Incoming::idle_timeout) return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(greeting, limits)}));
+
     std::error_code e = countersign.empty() ? std::error_code{} : channel.send(countersign);
     if (!e) e = channel.send("/get " + name);
     if (e) return failed(msg::text(msg::send_to, {server, net::error_text(e)}));
-    for (int other_lines = 0;; ++other_lines) {
-        Incoming in = channel.receive(limits.stall);
-        if (in.kind != Incoming::message) return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(in, limits)}));
-        if (std::optional<files::Header> header = files::parse_header(in.text)) {
-            if (std::optional<std::string> why = receive_file(channel, *header, limits, console)) return failed(*why);
-            channel.send(protocol::bye);  // done: a proper goodbye, as a conversation ends
-            channel.close_after_bye();
-            return 0;
-        }
-        // The greeting may come first; a refusal, a bye or a second line is the answer.
-        bool notice = in.text.rfind(protocol::notice_prefix, 0) == 0;
-        std::string shown = terminal::escape_for_display(notice ? in.text.substr(protocol::notice_prefix.size()) : in.text);
-        if (notice || protocol::is_bye(in.text) || other_lines > 0)
-            return failed(msg::text(msg::file_not_sent_to_us, {name, shown}));
-        console.out("[" + server + "] " + shown);
+    Incoming answer = channel.receive(limits.stall);
+    if (answer.kind != Incoming::message) return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(answer, limits)}));
+    std::optional<files::Header> header = files::parse_header(answer.text);
+    if (!header) {  // a refusal, or a server that does not share files: still a goodbye
+        channel.send(protocol::bye);
+        channel.close_after_bye();
+        std::string said = is_notice(answer.text) ? answer.text.substr(protocol::notice_prefix.size()) : answer.text;
+        return failed(msg::text(msg::file_not_sent_to_us, {name, terminal::escape_for_display(said)}));
     }
+    if (std::optional<std::string> refusal = refusal_of_header(*header, name, limits)) return failed(*refusal);
+    Body body = receive_body(channel, *header, limits, console);
+    if (!body.file) return failed(body.failure);
+    // Done: a proper goodbye, as a conversation ends, and the file is kept only if the
+    // server sends nothing more than its own goodbye until it closes.
+    channel.send(protocol::bye);
+    if (!only_goodbye_follows(channel))
+        return failed(msg::text(msg::file_more_than_announced, {terminal::escape_for_display(header->name), std::to_string(header->size)}));
+    channel.close_after_bye(std::chrono::milliseconds(0));
+    if (std::optional<std::string> why = keep(*body.file, *header, console)) return failed(*why);
+    return 0;
 }

@@ -21,9 +21,6 @@ constexpr std::chrono::milliseconds after_input_ends = 3s;
 // countersign): refusals are a line, then a close.
 constexpr std::chrono::milliseconds notice_then_close = 1s;
 constexpr std::chrono::milliseconds countersign_verdict = 500ms;
-// A server that says nothing this long after we connect has no greeting (intercom-server
-// --greeting '', or a lesson server that waits for its client): the floor is ours.
-constexpr std::chrono::milliseconds greeting_patience = 1s;
 // What the server sends out of turn is shown this many messages at a time before the
 // keyboard is looked at again, so a flood never holds back a typed line.
 constexpr int shown_at_a_time = 64;
@@ -37,7 +34,7 @@ void Session::report_send_failure(const std::error_code& e) {
 int Session::run() {
     // At once: a peer that never greets must not look like a program that hangs.
     console_.prompt(msg::text(msg::connected_waiting, {server_}) + "\n");
-    std::optional<int> status = hear_them(greeting_patience);  // the greeting
+    std::optional<int> status = hear_them(protocol::greeting_patience);  // the greeting (none: see greeting_patience)
     if (!status) status = give_countersign();
     while (!status) {
         status = speak();
@@ -176,7 +173,7 @@ std::optional<int> Session::send_typed(const std::string& text) {
         channel_.close_after_bye();
         return 0;
     }
-    asked_for_file_ = files::parse_request(text).kind == files::Request::get;
+    if (files::Request asked = files::parse_request(text); asked.kind == files::Request::get) asked_for_file_ = asked.name;
     console_.prompt(msg::text(msg::waiting_for, {server_}) + "\n");
     return std::nullopt;
 }
@@ -211,10 +208,11 @@ std::optional<int> Session::heard(const Incoming& in) {
 // The answer to our /get: the file, received here; or what heard() makes of any other
 // answer (a refusal, from a server that goes on).
 std::optional<int> Session::answer_to_get(const Incoming& in) {
-    asked_for_file_ = false;
+    std::string asked = std::move(*asked_for_file_);
+    asked_for_file_.reset();
     std::optional<files::Header> header = in.kind == Incoming::message ? files::parse_header(in.text) : std::nullopt;
     if (!header) return heard(in);
-    if (std::optional<std::string> failed = receive_file(channel_, *header, limits_, console_)) {
+    if (std::optional<std::string> failed = receive_file(channel_, *header, asked, limits_, console_)) {
         console_.err("intercom-client: " + *failed);
         return 1;
     }

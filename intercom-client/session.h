@@ -51,5 +51,5 @@ private:
     std::string countersign_;
     const net::Waker& interrupted_;  // Ctrl-C: say bye and end
     DownloadLimits limits_;
-    bool asked_for_file_ = false;  // our last message was /get NAME
+    std::optional<std::string> asked_for_file_;  // NAME, when our last message was /get NAME
 };

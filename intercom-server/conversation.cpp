@@ -94,12 +94,8 @@ std::string Turns::greet() {
 // it ended.
 std::optional<std::string> Turns::served_files(const Incoming& in, bool first) {
     Asker asker{id, tag, channel, setup};
-    if (first && setup.options.greeting.empty() && setup.shared) {
-        if (std::optional<std::string> ended = send_raw_if_shared(in.text, asker)) {
-            show(in);
-            return ended;
-        }
-    }
+    if (first && setup.options.greeting.empty())
+        if (std::optional<std::string> ended = answer_lesson_downloader(in, asker, [&] { show(in); })) return ended;
     files::Request request = files::parse_request(in.text);
     if (request.kind == files::Request::none) return std::nullopt;
     show(in);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "../shared/codec.h"
 #include "../shared/messages.h"
 
 namespace {
@@ -26,7 +27,7 @@ std::string send_body(files::Reader& file, const Asker& a, std::uint64_t& sent) 
         std::error_code e;
         std::size_t n = file.read(chunk.get(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, size - sent)), e);
         if (e) return e.message();
-        if (n == 0) return msg::text(msg::no_such_file);  // it shrank since it was opened
+        if (n == 0) return msg::text(msg::file_shrank);
         if ((e = a.channel.send_bytes({chunk.get(), n})))
             return e == std::errc::operation_canceled ? msg::text(msg::notice_shutting_down) : net::error_text(e);
         sent += n;
@@ -85,8 +86,12 @@ std::string listing_text(const std::vector<files::SharedFolder::Entry>& entries,
 std::string send_listing(const Asker& a) {
     std::size_t more = 0;
     std::vector<files::SharedFolder::Entry> entries = a.setup.shared->list(most_listed, more);
-    // A name no request could give (a line end in it, say) is not offered either.
-    auto unaskable = [](const files::SharedFolder::Entry& e) { return files::refusal_of_requested_name(e.name).has_value(); };
+    // A name no request could give (a line end in it, spaces at its end, bytes that
+    // are not UTF-8) is not offered either.
+    auto unaskable = [](const files::SharedFolder::Entry& e) {
+        return files::refusal_of_requested_name(e.name) || files::parse_request("/get " + e.name).name != e.name ||
+               !codec::is_valid_utf8(e.name);
+    };
     entries.erase(std::remove_if(entries.begin(), entries.end(), unaskable), entries.end());
     std::size_t total = entries.size() + more, shown = 0;
     auto message = [&](std::size_t n) { return std::string(files::listing_marker) + listing_text(entries, n, total); };
@@ -107,12 +112,21 @@ std::string answer_file_request(const files::Request& request, const Asker& aske
     return send_file(request.name, asker);
 }
 
-std::optional<std::string> send_raw_if_shared(const std::string& name, const Asker& a) {
+std::optional<std::string> answer_lesson_downloader(const channel::Incoming& first, const Asker& a,
+                                                    const std::function<void()>& show) {
     if (!a.setup.shared) return std::nullopt;
-    files::SharedFolder::Opened opened = a.setup.shared->open(name);
-    if (!opened.file) return std::nullopt;
-    std::string cut_off = send_whole(name, *opened.file, a);
+    files::SharedFolder::Opened opened = a.setup.shared->open(first.text);
+    if (!opened.file && !first.unended) return std::nullopt;  // typed, with a line end: a message
+    show();
+    if (!opened.file) {
+        refuse(a, first.text, opened.refusal);
+        a.channel.close_after_bye(std::chrono::seconds(1));  // what it reads until
+        return msg::text(msg::file_refused_closed, {terminal::escape_for_display(first.text)});
+    }
+    std::string shown = terminal::escape_for_display(first.text);
+    a.setup.console.out(msg::text(msg::file_sending, {std::to_string(a.id), shown, files::size_text(opened.file->size())}));
+    std::string cut_off = send_whole(first.text, *opened.file, a);
     a.channel.close_after_bye(std::chrono::seconds(1));
     if (!cut_off.empty()) return cut_off;
-    return msg::text(msg::file_sent_raw, {terminal::escape_for_display(name), std::to_string(opened.file->size())});
+    return msg::text(msg::file_sent_raw, {shown, std::to_string(opened.file->size())});
 }

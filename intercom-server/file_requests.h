@@ -1,6 +1,7 @@
 // --files DIR: the server answers /get and /files itself, whoever answers the rest.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,5 +25,9 @@ std::string answer_file_request(const files::Request& request, const Asker& aske
 
 // With no greeting: a first message that is exactly the name of a shared file is
 // answered as a lesson's downloader expects, with the file's raw bytes and a close.
-// Returns how the conversation ended, or nothing when the message names no such file.
-std::optional<std::string> send_raw_if_shared(const std::string& name, const Asker& asker);
+// So is one sent as that downloader sends it, with no line end, that names no file
+// that can be sent: with the refusal and a close, for a script that reads until the
+// close. `show` shows the message first. Returns how the conversation ended, or
+// nothing when the message is an ordinary one.
+std::optional<std::string> answer_lesson_downloader(const channel::Incoming& first, const Asker& asker,
+                                                    const std::function<void()>& show);

@@ -167,6 +167,7 @@ Incoming Channel::delivered(const framing::Frame& frame) {
     // Whatever follows this message in the buffer started arriving no later than now.
     partial_since_ = Clock::now();
     Incoming in{Incoming::message, decoder_.convert_all(frame.bytes)};
+    in.unended = !frame.ended;
     // Only a message the decoder had to mend can be in another encoding: checking
     // those alone keeps the common case at one pass over the bytes.
     if (!encoding_settled_ && in.text.find(replacement_character) != std::string::npos)
@@ -212,14 +213,32 @@ std::error_code Channel::send_bytes(std::string_view bytes) {
 }
 
 net::Received Channel::receive_bytes(char* buffer, std::size_t size, milliseconds timeout) {
+    bool drop_lf = framer_.take_awaited_lf();  // a header's CRLF, split between two reads
     if (framer_.buffered() > 0) {
         std::string held = framer_.take_raw(size);
         std::copy(held.begin(), held.end(), buffer);
         return {net::Received::data, held.size()};
     }
-    if (peer_closed_) return {net::Received::closed};
-    if (failure_) return {net::Received::failed, 0, failure_};
-    return net::recv_some(socket_, buffer, size, timeout, shutdown_);
+    for (;;) {
+        if (peer_closed_) return {net::Received::closed};
+        if (failure_) return {net::Received::failed, 0, failure_};
+        net::Received got = net::recv_some(socket_, buffer, size, timeout, shutdown_);
+        if (got.kind == net::Received::data && net::tracing())
+            net::trace("recv(" + net::fd_text(socket_) + ") = " + std::to_string(got.bytes) + " bytes (raw: counted, not framed)");
+        if (got.kind != net::Received::data || !drop_lf || buffer[0] != '\n') return got;
+        std::copy(buffer + 1, buffer + got.bytes, buffer);
+        if (--got.bytes > 0) return got;
+        drop_lf = false;
+    }
+}
+
+std::string_view Channel::peek_now() {
+    if (wants_more()) {
+        char chunk[receive_chunk];
+        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
+        if (got.kind != net::Received::timeout) take(got, chunk);
+    }
+    return framer_.held();
 }
 
 std::string Channel::notice_bytes(std::string_view utf8_text) {

@@ -54,6 +54,7 @@ struct Incoming {
     // What a message showed of the peer's encoding, told once per channel at most:
     std::string fits_instead{};  // its bytes are not valid in encoding() but are in this one
     std::string switched_to{};   // "auto" switched to this encoding, which decoded it
+    bool unended = false;  // a message with no line end, delivered after the quiet gap (or the close)
 };
 
 class Channel {
@@ -104,6 +105,10 @@ public:
     // Raw bytes in, up to `size`: what is buffered beyond the last message first, then
     // what the socket brings, waiting at most `timeout` (or until shutdown).
     net::Received receive_bytes(char* buffer, std::size_t size, milliseconds timeout);
+
+    // The bytes that have come and are not yet delivered, after one read that does not
+    // wait: a look at what follows a file's body, which stays to be received.
+    std::string_view peek_now();
 
     // A line of our own about the connection ("busy", "too long; closing"): always
     // ends in "\n", and is not held to max_line, which is the peer's limit.

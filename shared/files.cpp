@@ -73,8 +73,11 @@ std::optional<std::string> refusal_of_requested_name(std::string_view name) {
 std::optional<std::string> refusal_of_announced_name(std::string_view name) {
     if (name.empty() || name == "." || name == "..") return msg::text(msg::name_not_a_file_name);
     if (has_control_characters(name)) return msg::text(msg::name_control);
-    // ":" too: a drive ("C:x") or, on NTFS, a stream of another file ("a:b").
-    if (name.find_first_of("/\\:") != std::string_view::npos) return msg::text(msg::name_has_path);
+    if (name.find_first_of("/\\") != std::string_view::npos || has_drive_letter(name)) return msg::text(msg::name_has_path);
+    // Checked now, not after the body: with " (999)" and the temporary name's
+    // additions, it must still fit the 255 bytes a file name may have.
+    if (name.size() > longest_announced_name)
+        return msg::text(msg::name_too_long, {std::to_string(longest_announced_name)});
     return std::nullopt;
 }
 

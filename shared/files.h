@@ -40,7 +40,10 @@ std::optional<std::string> refusal_of_requested_name(std::string_view name);
 
 // Why a file name that a server announced is not one to save under, in the user's
 // language; nothing when it is. Only a plain name is: no path at all (no "/", "\",
-// ":"), not "." or "..", no control characters, not empty.
+// no drive letter), not "." or "..", no control characters, not empty, and no longer
+// than longest_announced_name bytes. (A name Windows cannot store, "a:b" say, is
+// refused there when the file is made.)
+constexpr std::size_t longest_announced_name = 200;
 std::optional<std::string> refusal_of_announced_name(std::string_view name);
 
 // The last part of a path: "photo.jpg" of "trip/photo.jpg".

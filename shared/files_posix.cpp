@@ -64,12 +64,13 @@ std::optional<std::string> refusal_of_kind(mode_t mode) {
 constexpr std::size_t most_walked = 100000;  // entries /files looks at, to bound its time
 constexpr int deepest = 32;
 
+// Every folder is opened from its parent's descriptor, and every entry looked at in
+// its own folder's, never by a path from the top: a folder swapped for a symbolic
+// link while the walk goes on is then not followed either.
 void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFolder::Entry>& found,
           std::size_t& walked) {
-    int fd = ::openat(folder, prefix.empty() ? "." : prefix.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return;
-    DIR* dir = ::fdopendir(fd);
-    if (!dir) return (void)::close(fd);
+    DIR* dir = ::fdopendir(folder);
+    if (!dir) return (void)::close(folder);
     std::vector<std::string> subfolders;
     while (dirent* entry = ::readdir(dir)) {
         if (++walked > most_walked) break;
@@ -77,12 +78,17 @@ void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFo
         if (name.front() == '.') continue;  // as ls: ".", "..", and hidden files
         std::string path = prefix.empty() ? name : prefix + "/" + name;
         struct stat st {};
-        if (::fstatat(folder, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (S_ISREG(st.st_mode)) found.push_back({path, static_cast<std::uint64_t>(st.st_size)});
-        if (S_ISDIR(st.st_mode) && depth < deepest) subfolders.push_back(path);
+        if (S_ISDIR(st.st_mode) && depth < deepest) subfolders.push_back(name);
     }
+    // One descriptor per level at a time, however many subfolders there are.
+    Descriptor parent(::dup(::dirfd(dir)));
     ::closedir(dir);
-    for (const std::string& sub : subfolders) walk(folder, sub, depth + 1, found, walked);
+    for (const std::string& name : subfolders) {
+        int sub = ::openat(parent.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) walk(sub, prefix.empty() ? name : prefix + "/" + name, depth + 1, found, walked);
+    }
 }
 
 }  // namespace
@@ -139,7 +145,8 @@ SharedFolder::Opened SharedFolder::open(std::string_view name) const {
 std::vector<SharedFolder::Entry> SharedFolder::list(std::size_t most, std::size_t& more) const {
     std::vector<Entry> found;
     std::size_t walked = 0;
-    walk(static_cast<int>(handle_), "", 0, found, walked);
+    int top = ::openat(static_cast<int>(handle_), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (top >= 0) walk(top, "", 0, found, walked);
     std::sort(found.begin(), found.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
     more = found.size() > most ? found.size() - most : 0;
     if (more) found.resize(most);
@@ -150,7 +157,9 @@ Download::Download(std::string_view name) : name_(name), handle_(-1) {
     // A name of our own beside the final one, hidden, and never one that exists:
     // O_EXCL. The file gets the mode a new file would (0666 less the umask).
     static std::atomic<unsigned> made{0};
-    std::string stem = name_.substr(0, std::min<std::size_t>(name_.size(), 100));
+    std::size_t cut = std::min<std::size_t>(name_.size(), 100);
+    while (cut > 0 && cut < name_.size() && (static_cast<unsigned char>(name_[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    std::string stem = name_.substr(0, cut);
     for (int tries = 0; tries < 100; ++tries) {
         auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
         temporary_ = "." + stem + "." + std::to_string(::getpid()) + "-" + std::to_string(made++) + "-" +

@@ -61,7 +61,7 @@ bool LineFramer::has_partial() const { return !overflowed_ && !buffer_.empty(); 
 std::optional<Frame> LineFramer::flush_partial() {
     if (!has_partial()) return std::nullopt;
     if (auto frame = next()) return frame;  // a complete message came first
-    Frame frame{Frame::message, std::move(buffer_)};
+    Frame frame{Frame::message, std::move(buffer_), false};
     buffer_.clear();
     scanned_ = 0;
     skip_lf_ = false;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace framing {
 
@@ -19,6 +20,7 @@ constexpr std::size_t default_max_line = 8192;
 struct Frame {
     enum Kind { message, too_long } kind;
     std::string bytes;  // the message, without its line end
+    bool ended = true;  // false: delivered by flush_partial(), with no line end
 };
 
 class LineFramer {
@@ -43,6 +45,12 @@ public:
     // Up to `most` of the bytes held, taken out as they are, not as messages: what came
     // after a header that announced so many raw bytes (a file's body).
     std::string take_raw(std::size_t most);
+    // The bytes held, not taken.
+    std::string_view held() const { return buffer_; }
+    // Whether the last message ended in a CR whose LF has not come yet: that LF, when
+    // it comes, belongs to the message, and is not the first raw byte after it. Asking
+    // forgets it.
+    bool take_awaited_lf() { return std::exchange(skip_lf_, false); }
 
     // The partial message, delivered as a whole one: call it when the peer has been
     // quiet for a while or has closed.

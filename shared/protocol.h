@@ -18,6 +18,11 @@ constexpr std::string_view notice_prefix = "intercom: ";
 // closes, so the peer's last bytes are not answered with a reset.
 constexpr std::chrono::seconds bye_drain_time{2};
 
+// A server that has said nothing this long after a client connects has no greeting
+// (intercom-server --greeting '', or a lesson server waiting for its client to speak):
+// the first turn is the client's.
+constexpr std::chrono::seconds greeting_patience{1};
+
 // True for decoded text that ends the conversation: "bye" in any letter case, with
 // any white space around it (ASCII or the ideographic space U+3000 of CJK input).
 bool is_bye(std::string_view text);

@@ -142,7 +142,8 @@ void Console::prompt(std::string_view utf8_text) {
 }
 
 void Console::progress(std::string_view utf8_text) {
-    if (!interactive_) return;
+    // Drawn where it is seen: not into a file that stdout was sent to, from a terminal.
+    if (!interactive_ || !stdout_is_terminal()) return;
     if (edits_lines()) return prompt(utf8_text);
     // Back to the start of the row, and spaces over whatever the last one left.
     std::string line = "\r" + std::string(utf8_text);

@@ -121,6 +121,7 @@ TEST(Files, AFileInASubfolderAndTheConversationGoesOnAfterIt) {
 TEST(Files, TheListIsOneMessageOfNamesAndSizes) {
     SharedFiles files;
     write_file(files.shared / ".hidden", "x");
+    write_file(files.shared / "trail ", "x");  // a request is trimmed: it could never be asked for
     Server server({"--echo", "--files", files.shared.path()});
     Peer peer(server.port);
     peer.read_line();
@@ -296,9 +297,9 @@ struct HostileServer {
     Folder here;
     Listener listener;
     Child you;
-    HostileServer(const std::string& answer, std::vector<std::string> extra = {})
+    HostileServer(const std::string& answer, const std::string& asked = "x", std::vector<std::string> extra = {})
         : you(client_in(here, [&] {
-              std::vector<std::string> args = {"--get", "x"};
+              std::vector<std::string> args = {"--get", asked};
               args.insert(args.end(), extra.begin(), extra.end());
               args.push_back(std::to_string(listener.port()));
               return args;
@@ -324,21 +325,21 @@ TEST(Files, AHeaderWithAPathSavesNothingAnywhere) {
 }
 
 TEST(Files, AShortBodyLeavesNothingUnderTheFinalName) {
-    HostileServer hostile("intercom file: 10 bytes: short.txt\n12345");
+    HostileServer hostile("intercom file: 10 bytes: short.txt\n12345", "short.txt");
     EXPECT_EQ(hostile.you.wait_exit(), 1);
     EXPECT_TRUE(hostile.you.stderr_line_containing("short.txt: incomplete, 5 of 10 bytes came"));
     EXPECT_TRUE(hostile.here.names().empty());
 }
 
 TEST(Files, MoreThanAnnouncedLeavesNothing) {
-    HostileServer hostile("intercom file: 5 bytes: long.txt\n1234567890");
+    HostileServer hostile("intercom file: 5 bytes: long.txt\n1234567890", "long.txt");
     EXPECT_EQ(hostile.you.wait_exit(), 1);
     EXPECT_TRUE(hostile.you.stderr_line_containing("more than the 5 bytes it announced"));
     EXPECT_TRUE(hostile.here.names().empty());
 }
 
 TEST(Files, AnOversizeAnnouncementIsRefusedBeforeAnyByte) {
-    HostileServer hostile("intercom file: 1048577 bytes: big.bin\n", {"--max-file", "1M"});
+    HostileServer hostile("intercom file: 1048577 bytes: big.bin\n", "big.bin", {"--max-file", "1M"});
     EXPECT_EQ(hostile.you.wait_exit(), 1);  // at once: no byte of the body ever came
     EXPECT_TRUE(hostile.you.stderr_line_containing("big.bin is 1048577 bytes, over --max-file 1048576"));
     EXPECT_TRUE(hostile.here.names().empty());
@@ -432,4 +433,54 @@ TEST(Files, AClientSpeaksFirstToAServerWithNoGreeting) {
     EXPECT_TRUE(you.line_containing("] hello first"));
     you.write("bye\n");
     EXPECT_EQ(you.wait_exit(), 0);
+}
+
+TEST(Files, TheServersGoodbyeRightAfterTheFileKeepsIt) {
+    HostileServer shutting_down("intercom file: 5 bytes: a.txt\n12345intercom: the server is shutting down\nbye\n", "a.txt");
+    EXPECT_EQ(shutting_down.you.wait_exit(), 0) << shutting_down.you.stderr_text();
+    EXPECT_EQ(read_file(shutting_down.here / "a.txt"), "12345");
+}
+
+TEST(Files, MoreThanAnnouncedAfterTheByeLeavesNothing) {
+    Folder here;
+    Listener listener;
+    Child you = client_in(here, {"--get", "late.txt", std::to_string(listener.port())});
+    std::unique_ptr<Peer> server = listener.accept();
+    ASSERT_TRUE(server);
+    server->send(greeting);
+    EXPECT_EQ(server->read_line(), "/get late.txt\n");
+    server->send("intercom file: 5 bytes: late.txt\n12345");
+    EXPECT_EQ(server->read_line(), "bye\n");
+    server->send("EXTRA\n");  // late, after the client is done: still more than announced
+    EXPECT_EQ(you.wait_exit(), 1);
+    EXPECT_TRUE(you.stderr_line_containing("more than the 5 bytes it announced"));
+    EXPECT_TRUE(here.names().empty());
+}
+
+TEST(Files, ANameOtherThanTheOneAskedForIsRefused) {
+    HostileServer hostile("intercom file: 4 bytes: .bashrc\nevil");
+    EXPECT_EQ(hostile.you.wait_exit(), 1);
+    EXPECT_TRUE(hostile.you.stderr_line_containing("the server announced \".bashrc\", not the \"x\" asked for"));
+    EXPECT_TRUE(hostile.here.names().empty());
+}
+
+TEST(Files, GetWorksWithARawServerAndANameWithAColon) {
+    SharedFiles files;
+    write_file(files.shared / "ab:c.txt", "colon");
+    Server server({"--echo", "--raw", "--files", files.shared.path()});  // a greeting with no line end
+    Folder here;
+    Child you = client_in(here, {"--get", "ab:c.txt", std::to_string(server.port)});
+    EXPECT_EQ(you.wait_exit(), 0) << you.stderr_text();
+    EXPECT_EQ(read_file(here / "ab:c.txt"), "colon");
+}
+
+TEST(Files, TheLessonDownloaderAskingForAMissingFileGetsTheRefusalAndTheClose) {
+    if (!have_program("python3")) GTEST_SKIP() << "python3 is not installed";
+    SharedFiles files;
+    Server server({"--echo", "--greeting", "", "--files", files.shared.path()});
+    Folder here;
+    Child script({"/usr/bin/env", "python3", test_file("peers/lesson_downloader.py"), "127.0.0.1", std::to_string(server.port),
+                  "nosuch.txt", here / "got"});
+    EXPECT_EQ(script.wait_exit(), 0);
+    EXPECT_EQ(read_file(here / "got").rfind("intercom: not sent: nosuch.txt: no such file", 0), 0u) << read_file(here / "got");
 }

@@ -66,6 +66,9 @@ TEST(Files, AnAnnouncedNameMustBeAPlainName) {
     EXPECT_EQ(files::refusal_of_announced_name("a/b"), msg::text(msg::name_has_path));
     EXPECT_EQ(files::refusal_of_announced_name("a\\b"), msg::text(msg::name_has_path));
     EXPECT_EQ(files::refusal_of_announced_name("C:x"), msg::text(msg::name_has_path));
+    EXPECT_FALSE(files::refusal_of_announced_name("ab:c.txt"));  // no drive: a name POSIX can have
+    EXPECT_FALSE(files::refusal_of_announced_name(std::string(200, 'x')));
+    EXPECT_EQ(files::refusal_of_announced_name(std::string(201, 'x')), msg::text(msg::name_too_long, {"200"}));
     EXPECT_EQ(files::refusal_of_announced_name(".."), msg::text(msg::name_not_a_file_name));
     EXPECT_EQ(files::refusal_of_announced_name("."), msg::text(msg::name_not_a_file_name));
     EXPECT_EQ(files::refusal_of_announced_name(""), msg::text(msg::name_not_a_file_name));
