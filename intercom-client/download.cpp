@@ -119,7 +119,8 @@ Body receive_body(channel::Channel& channel, const files::Header& header, const 
     } catch (const std::system_error& e) {
         return {nullptr, msg::text(msg::file_cannot_save, {name, net::error_text(e.code())})};
     }
-    console.out(msg::text(msg::file_receiving, {name, files::size_text(header.size)}));
+    // Piped, a download says one line, at the end; a person at a terminal sees it begin.
+    if (terminal::stdout_is_terminal()) console.out(msg::text(msg::file_receiving, {name, files::size_text(header.size)}));
     std::unique_ptr<char[]> chunk(new char[chunk_size]);
     Progress progress(console, header.size);
     for (std::uint64_t got = 0; got < header.size;) {
@@ -201,8 +202,11 @@ int fetch_file(channel::Channel& channel, const std::string& name, const std::st
     Incoming greeting = channel.receive(protocol::greeting_patience);
     if (greeting.kind == Incoming::message && is_notice(greeting.text))  // "busy"
         return failed(msg::text(msg::file_not_sent_to_us, {name, greeting.text.substr(protocol::notice_prefix.size())}));
-    if (greeting.kind == Incoming::message) console.out("[" + server + "] " + terminal::escape_for_display(greeting.text));
-    else if (greeting.kind != Incoming::idle_timeout) return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(greeting, limits)}));
+    bool greeted = greeting.kind == Incoming::message;
+    if (!greeted && greeting.kind != Incoming::idle_timeout)
+        return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(greeting, limits)}));
+    if (greeted && terminal::stdout_is_terminal())
+        console.out("[" + server + "] " + terminal::escape_for_display(greeting.text));
 
     std::error_code e = countersign.empty() ? std::error_code{} : channel.send(countersign);
     if (!e) e = channel.send("/get " + name);
