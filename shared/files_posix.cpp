@@ -14,8 +14,10 @@
 #include <stdexcept>
 
 #include "files.h"
+#include "codec.h"
 #include "messages.h"
 #include "net.h"
+#include "terminal.h"
 
 namespace files {
 
@@ -35,6 +37,22 @@ struct Descriptor {
     Descriptor(const Descriptor&) = delete;
     Descriptor& operator=(const Descriptor&) = delete;
 };
+
+// POSIX file names are bytes, in the encoding of the locale, as a terminal shows them
+// (UTF-8 nearly everywhere; GBK under zh_CN.GBK). Names are converted at the system
+// calls, and a name the other side cannot hold names nothing there.
+std::optional<std::string> converted_name(std::string_view name, const std::string& from, const std::string& to) {
+    if (from == to) return std::string(name);
+    std::string there = codec::Converter(from, to).convert_all(name);
+    if (codec::Converter(to, from).convert_all(there) != name) return std::nullopt;  // replaced: not a name there
+    return there;
+}
+std::optional<std::string> local_name(std::string_view utf8) {
+    return converted_name(utf8, "UTF-8", terminal::console_encoding());
+}
+std::optional<std::string> utf8_name(std::string_view local) {
+    return converted_name(local, terminal::console_encoding(), "UTF-8");
+}
 
 std::string refusal_for(int error) {
     switch (error) {
@@ -76,7 +94,9 @@ void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFo
         if (++walked > most_walked) break;
         std::string name = entry->d_name;
         if (name.front() == '.') continue;  // as ls: ".", "..", and hidden files
-        std::string path = prefix.empty() ? name : prefix + "/" + name;
+        std::optional<std::string> shown = utf8_name(name);
+        if (!shown) continue;  // no request could name it
+        std::string path = prefix.empty() ? *shown : prefix + "/" + *shown;
         struct stat st {};
         if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (S_ISREG(st.st_mode)) found.push_back({path, static_cast<std::uint64_t>(st.st_size)});
@@ -87,7 +107,7 @@ void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFo
     ::closedir(dir);
     for (const std::string& name : subfolders) {
         int sub = ::openat(parent.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) walk(sub, prefix.empty() ? name : prefix + "/" + name, depth + 1, found, walked);
+        if (sub >= 0) walk(sub, (prefix.empty() ? "" : prefix + "/") + *utf8_name(name), depth + 1, found, walked);
     }
 }
 
@@ -104,7 +124,7 @@ std::size_t Reader::read(char* buffer, std::size_t capacity, std::error_code& er
 }
 
 SharedFolder::SharedFolder(const std::string& path) : path_(path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = ::open(local_name(path).value_or(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(msg::text(msg::shared_folder_unusable, {path, net::error_text(last_error())}));
     handle_ = fd;
 }
@@ -113,7 +133,9 @@ SharedFolder::~SharedFolder() { ::close(static_cast<int>(handle_)); }
 
 SharedFolder::Opened SharedFolder::open(std::string_view name) const {
     if (std::optional<std::string> refusal = refusal_of_requested_name(name)) return {nullptr, *refusal};
-    std::string path(name);
+    std::optional<std::string> local = local_name(name);
+    if (!local) return {nullptr, msg::text(msg::no_such_file)};
+    std::string path = *local;
     std::size_t slash = path.rfind('/');
     std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
     // Down the folders one part at a time, following no symbolic link.
@@ -159,10 +181,11 @@ Download::Download(std::string_view name) : name_(name), handle_(-1) {
     static std::atomic<unsigned> made{0};
     std::size_t cut = std::min<std::size_t>(name_.size(), 100);
     while (cut > 0 && cut < name_.size() && (static_cast<unsigned char>(name_[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    std::string stem = name_.substr(0, cut);
+    std::optional<std::string> stem = local_name(name_.substr(0, cut));
+    if (!stem) throw std::system_error(std::make_error_code(std::errc::illegal_byte_sequence), name_);
     for (int tries = 0; tries < 100; ++tries) {
         auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
-        temporary_ = "." + stem + "." + std::to_string(::getpid()) + "-" + std::to_string(made++) + "-" +
+        temporary_ = "." + *stem + "." + std::to_string(::getpid()) + "-" + std::to_string(made++) + "-" +
                      std::to_string(tick % 100000) + ".part";
         int fd = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
@@ -197,7 +220,9 @@ std::optional<std::string> Download::keep(std::error_code& error) {
     // link() never replaces a name that exists: the first free one wins, atomically.
     for (int n = 0; n < 1000; ++n) {
         std::string final_name = numbered_name(name_, n);
-        if (::link(temporary_.c_str(), final_name.c_str()) == 0) {
+        std::optional<std::string> local = local_name(final_name);
+        if (!local) return error = std::make_error_code(std::errc::illegal_byte_sequence), std::nullopt;
+        if (::link(temporary_.c_str(), local->c_str()) == 0) {
             ::unlink(temporary_.c_str());
             kept_ = true;
             return final_name;
@@ -207,8 +232,8 @@ std::optional<std::string> Download::keep(std::error_code& error) {
         // A file system without hard links (FAT, some network ones): rename to a name
         // seen free a moment before.
         struct stat st {};
-        if (::lstat(final_name.c_str(), &st) == 0) continue;
-        if (::rename(temporary_.c_str(), final_name.c_str()) != 0) return error = last_error(), std::nullopt;
+        if (::lstat(local->c_str(), &st) == 0) continue;
+        if (::rename(temporary_.c_str(), local->c_str()) != 0) return error = last_error(), std::nullopt;
         kept_ = true;
         return final_name;
     }

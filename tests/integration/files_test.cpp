@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <clocale>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -72,10 +73,15 @@ std::string random_bytes(std::size_t size) {
 }
 
 // intercom-client started in `folder`, where it saves what it downloads.
-Child client_in(const Folder& folder, std::vector<std::string> args) {
+Child client_in(const Folder& folder, std::vector<std::string> args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", folder.path(), program("intercom-client")};
     argv.insert(argv.end(), args.begin(), args.end());
-    return Child(argv);
+    return Child(argv, env);
+}
+
+// Whether this system has the locale `name` (locale -a lists it).
+bool have_locale(const std::string& name) {
+    return std::setlocale(LC_ALL, name.c_str()) != nullptr && std::setlocale(LC_ALL, "C") != nullptr;
 }
 
 // A shared folder with a few files in it, and a server sharing it.
@@ -140,6 +146,7 @@ TEST(Files, ChineseNamesInUtf8AndGbk) {
         EXPECT_EQ(read_file(here / "照片.txt"), "中文内容") << encoding;  // saved under its name in UTF-8
     }
     // And what GBK puts on the wire is GBK: 照片 is D5 D5 C6 AC.
+// (The test after this one saves it under a GBK locale.)
     Server server({"--echo", "--files", files.shared.path(), "--encoding", "GBK"});
     Peer peer(server.port);
     peer.read_line();
@@ -484,4 +491,17 @@ TEST(Files, TheLessonDownloaderAskingForAMissingFileGetsTheRefusalAndTheClose) {
                   "nosuch.txt", here / "got"});
     EXPECT_EQ(script.wait_exit(), 0);
     EXPECT_EQ(read_file(here / "got").rfind("intercom: not sent: nosuch.txt: no such file", 0), 0u) << read_file(here / "got");
+}
+
+// Saved in the local file system's encoding: under zh_CN.GBK, a name in GBK bytes.
+TEST(Files, AChineseNameIsSavedInTheLocalesEncoding) {
+    if (!have_locale("zh_CN.GBK")) GTEST_SKIP() << "no zh_CN.GBK locale (locale-gen)";
+    SharedFiles files;
+    write_file(files.shared / "照片.txt", "x");
+    Server server({"--echo", "--files", files.shared.path()});
+    Folder here;
+    const std::string gbk_name = "\xd5\xd5\xc6\xac.txt";  // 照片.txt, as that locale types and names it
+    Child you = client_in(here, {"--get", gbk_name, std::to_string(server.port)}, {"LC_ALL=zh_CN.GBK"});
+    EXPECT_EQ(you.wait_exit(), 0) << you.stderr_text();
+    EXPECT_EQ(here.names(), std::vector<std::string>{gbk_name});
 }
