@@ -250,6 +250,14 @@ free_port() {
     stop_server "$server_pid"
 }
 
+# Waits up to 5 s for ncat's or nc's "Listening" line (-v) in FILE.
+wait_for_listening() {
+    for _ in $(seq 100); do
+        grep -q "Listening" "$1" 2>/dev/null && return
+        sleep 0.05
+    done
+}
+
 # ncat --chat on a free_port; sets server_pid and server_port once it accepts.
 start_ncat() {
     free_port "$1"
@@ -257,10 +265,7 @@ start_ncat() {
     ncat -v --chat -l 127.0.0.1 "$port" --max-conns $((channel_held + 16)) >"$work/$1.out" 2>"$work/$1.err" <"$console" &
     server_pid=$!
     started+=("$server_pid")
-    for _ in $(seq 100); do
-        grep -q "Listening" "$work/$1.err" 2>/dev/null && break
-        sleep 0.05
-    done
+    wait_for_listening "$work/$1.err"
     server_port=$port
 }
 
@@ -383,10 +388,7 @@ transfer_nc() {
     nc -v -N -l 127.0.0.1 "$free_port" <"$work/files/transfer.bin" >/dev/null 2>"$work/$name.server.err" &
     nc_pid=$!
     started+=("$nc_pid")
-    for _ in $(seq 100); do
-        grep -q "Listening" "$work/$name.server.err" 2>/dev/null && break
-        sleep 0.05
-    done
+    wait_for_listening "$work/$name.server.err"
     timed "$name" nc -d 127.0.0.1 "$free_port" >"$work/got/nc-copy" 2>"$work/$name.err" ||
         fail "nc could not fetch the file: $(cat "$work/$name.err" "$work/$name.server.err")"
     wait "$nc_pid"

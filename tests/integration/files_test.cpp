@@ -145,8 +145,8 @@ TEST(Files, ChineseNamesInUtf8AndGbk) {
         EXPECT_EQ(you.wait_exit(), 0) << encoding << ": " << you.stderr_text();
         EXPECT_EQ(read_file(here / "照片.txt"), "中文内容") << encoding;  // saved under its name in UTF-8
     }
-    // And what GBK puts on the wire is GBK: 照片 is D5 D5 C6 AC.
-// (The test after this one saves it under a GBK locale.)
+    // And what GBK puts on the wire is GBK: 照片 is D5 D5 C6 AC. (Saved under a GBK
+    // locale: AChineseNameIsSavedInTheLocalesEncoding.)
     Server server({"--echo", "--files", files.shared.path(), "--encoding", "GBK"});
     Peer peer(server.port);
     peer.read_line();
