@@ -97,6 +97,7 @@ std::optional<Header> parse_header(std::string_view line) {
     while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) ++digits;
     constexpr std::string_view bytes = " bytes: ";
     if (digits == 0 || digits > 20 || line.substr(digits, bytes.size()) != bytes) return std::nullopt;
+    if (digits > 1 && line[0] == '0') return std::nullopt;  // as header_text() writes sizes, or not a header
     Header header{0, std::string(line.substr(digits + bytes.size()))};
     for (char c : line.substr(0, digits)) {
         auto digit = static_cast<std::uint64_t>(c - '0');

@@ -90,6 +90,7 @@ TEST(Files, AnythingElseIsNoHeader) {
     EXPECT_FALSE(files::parse_header("intercom file: lots bytes: x"));
     EXPECT_FALSE(files::parse_header("intercom file: 12 bytes x"));
     EXPECT_FALSE(files::parse_header("intercom file: -1 bytes: x"));
+    EXPECT_FALSE(files::parse_header("intercom file: 007 bytes: x"));  // not as a header is written
     EXPECT_FALSE(files::parse_header("intercom file: 99999999999999999999 bytes: x"));  // past 2^64
     EXPECT_FALSE(files::parse_header("intercom: not sent: x: no such file"));
     EXPECT_FALSE(files::parse_header("天王盖地虎"));
