@@ -62,8 +62,10 @@ std::string send_file(const std::string& name, const Asker& a) {
     a.setup.console.out(msg::text(msg::file_sending, {std::to_string(a.id), shown, files::size_text(size)}));
     std::string header = files::header_text({size, files::base_name(name)});
     if (net::tracing()) net::trace("(" + header + ": the size first, then the bytes)");
-    if (std::error_code e = a.channel.send_notice(header))
+    if (std::error_code e = a.channel.send_notice(header)) {
+        record(a, name + " " + std::to_string(size) + " bytes: not sent: " + net::error_text(e));
         return msg::text(msg::could_not_send, {net::error_text(e)});
+    }
     if (std::string cut_off = send_whole(name, *opened.file, a); !cut_off.empty()) {
         a.channel.close_after_bye(std::chrono::seconds(1));  // the stream is out of step: only a close is left
         return cut_off;

@@ -115,7 +115,7 @@ std::string numbered_name(std::string_view name, int n) {
 }
 
 std::string size_text(std::uint64_t bytes) {
-    if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+    if (bytes < 1024) return msg::text(bytes == 1 ? msg::size_one_byte : msg::size_bytes, {std::to_string(bytes)});
     const char* units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double value = static_cast<double>(bytes) / 1024;
     int unit = 0;

@@ -175,6 +175,8 @@ constexpr Entry table[] = {
      "服务器发来的是 \"{1}\"，不是所要的 \"{2}\"；没有保存"},
     {file_refused_closed, "asked, as a lesson downloader asks, for {1}, which was refused; closed",
      "按课上下载器的方式要 {1}，被拒绝；已关闭"},
+    {size_one_byte, "{1} byte", "{1} 字节"},
+    {size_bytes, "{1} bytes", "{1} 字节"},
 
     {prompt_you, "you> ", "你> "},
     {connected_waiting, "(connected to {1}; waiting for the greeting)", "(已连接 {1}；等待问候)"},

@@ -40,7 +40,7 @@ enum Id {
     file_sending, file_sent, file_refused, file_cut_off, files_listed, file_sent_raw,
     file_receiving, file_saved, file_incomplete, file_too_big, file_bad_name, file_more_than_announced,
     file_cannot_save, file_stalled, file_not_sent_to_us, file_progress, file_interrupted, invalid_size,
-    name_too_long, file_shrank, file_not_asked_for, file_refused_closed,
+    name_too_long, file_shrank, file_not_asked_for, file_refused_closed, size_one_byte, size_bytes,
     // the client's console
     prompt_you, connected_waiting, no_greeting, you_said_bye, waiting_for, countersign_given, peer_said_bye, connection_to_lost,
     peer_too_long, peer_unfinished, peer_closed_without_bye, send_to,
