@@ -25,9 +25,8 @@ constexpr int bar_width = 20;
 std::string duration_text(std::uint64_t seconds) {
     if (seconds < 60) return std::to_string(seconds) + " s";
     auto two = [](std::uint64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
-    std::string minutes_and_seconds = two(seconds / 60 % 60) + ":" + two(seconds % 60);
     if (seconds < 3600) return std::to_string(seconds / 60) + ":" + two(seconds % 60);
-    return std::to_string(seconds / 3600) + ":" + minutes_and_seconds;
+    return std::to_string(seconds / 3600) + ":" + two(seconds / 60 % 60) + ":" + two(seconds % 60);
 }
 
 // The progress bar, at a terminal, for a transfer longer than a moment; taken away
@@ -88,19 +87,24 @@ std::string why_no_message(const Incoming& in, const DownloadLimits& limits) {
 
 bool is_notice(const std::string& text) { return text.rfind(protocol::notice_prefix, 0) == 0; }
 
-// Whether bytes that came right after a body begin the server's goodbye (a notice, or
-// bye), as when it shuts down the moment a file is sent; anything else is more than
-// it announced. The beginning of one counts: the rest may still be on its way.
+// Whether `bytes` begin with `word`, or are the beginning of it (the rest may still be
+// on its way); ASCII letter case aside when `any_case`.
+bool begins_with(std::string_view bytes, std::string_view word, bool any_case) {
+    for (std::size_t i = 0; i < std::min(bytes.size(), word.size()); ++i) {
+        auto c = static_cast<unsigned char>(bytes[i]);
+        if ((any_case ? std::tolower(c) : c) != word[i]) return false;
+    }
+    return true;
+}
+
+// Whether bytes that came right after a body are (the beginning of) the server's
+// goodbye, a notice or bye, as when it shuts down the moment a file is sent: anything
+// else is more than it announced. Nothing at all is fine.
 bool begins_goodbye(std::string_view bytes) {
-    auto begins = [&](std::string_view word, bool any_case) {
-        std::size_t n = std::min(bytes.size(), word.size());
-        for (std::size_t i = 0; i < n; ++i) {
-            char c = any_case ? static_cast<char>(std::tolower(static_cast<unsigned char>(bytes[i]))) : bytes[i];
-            if (c != word[i]) return false;
-        }
-        return bytes.size() <= word.size() || !any_case || bytes[word.size()] == '\r' || bytes[word.size()] == '\n';
-    };
-    return begins(protocol::notice_prefix, false) || begins(protocol::bye, true);
+    if (begins_with(bytes, protocol::notice_prefix, false)) return true;
+    if (!begins_with(bytes, protocol::bye, true)) return false;
+    return bytes.size() <= protocol::bye.size() || bytes[protocol::bye.size()] == '\r' ||
+           bytes[protocol::bye.size()] == '\n';
 }
 
 // The body, whole, into a temporary file not yet kept; or why not.

@@ -13,6 +13,9 @@ namespace {
 
 constexpr std::size_t chunk_size = 256 * 1024;  // read, then sent, at a time
 constexpr std::size_t most_listed = 200;
+// A connection closed mid-stream (a file cut off, a lesson downloader answered) reads
+// what the client still sends for this long, so that it gets a clean end, not a reset.
+constexpr std::chrono::seconds closing_drain{1};
 
 void record(const Asker& a, const std::string& text) {
     if (a.setup.transcript) a.setup.transcript->record(a.tag, Transcript::Direction::file, text);
@@ -26,7 +29,7 @@ std::string send_body(files::Reader& file, const Asker& a, std::uint64_t& sent) 
     for (sent = 0; sent < size;) {
         std::error_code e;
         std::size_t n = file.read(chunk.get(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, size - sent)), e);
-        if (e) return e.message();
+        if (e) return net::error_text(e);
         if (n == 0) return msg::text(msg::file_shrank);
         if ((e = a.channel.send_bytes({chunk.get(), n})))
             return e == std::errc::operation_canceled ? msg::text(msg::notice_shutting_down) : net::error_text(e);
@@ -67,7 +70,7 @@ std::string send_file(const std::string& name, const Asker& a) {
         return msg::text(msg::could_not_send, {net::error_text(e)});
     }
     if (std::string cut_off = send_whole(name, *opened.file, a); !cut_off.empty()) {
-        a.channel.close_after_bye(std::chrono::seconds(1));  // the stream is out of step: only a close is left
+        a.channel.close_after_bye(closing_drain);  // the stream is out of step: only a close is left
         return cut_off;
     }
     a.setup.console.out(msg::text(msg::file_sent, {std::to_string(a.id), shown, std::to_string(size)}));
@@ -122,13 +125,13 @@ std::optional<std::string> answer_lesson_downloader(const channel::Incoming& fir
     show();
     if (!opened.file) {
         refuse(a, first.text, opened.refusal);
-        a.channel.close_after_bye(std::chrono::seconds(1));  // what it reads until
+        a.channel.close_after_bye(closing_drain);  // what it reads until
         return msg::text(msg::file_refused_closed, {terminal::escape_for_display(first.text)});
     }
     std::string shown = terminal::escape_for_display(first.text);
     a.setup.console.out(msg::text(msg::file_sending, {std::to_string(a.id), shown, files::size_text(opened.file->size())}));
     std::string cut_off = send_whole(first.text, *opened.file, a);
-    a.channel.close_after_bye(std::chrono::seconds(1));
+    a.channel.close_after_bye(closing_drain);
     if (!cut_off.empty()) return cut_off;
     return msg::text(msg::file_sent_raw, {shown, std::to_string(opened.file->size())});
 }

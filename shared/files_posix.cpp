@@ -1,7 +1,9 @@
 // files on POSIX: every name is opened relative to the shared folder's descriptor, one
 // part at a time, with O_NOFOLLOW, so no symbolic link anywhere on the way is followed,
 // whether it points in or out. A file is checked before it is opened (a FIFO or a
-// device is never opened) and again after, on the descriptor, for what it really is.
+// device is refused by its name, not opened) and again after, on the descriptor, for
+// what it really is: a FIFO swapped in meanwhile is opened without waiting
+// (O_NONBLOCK), and refused there.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -89,7 +91,7 @@ void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFo
           std::size_t& walked) {
     DIR* dir = ::fdopendir(folder);
     if (!dir) return (void)::close(folder);
-    std::vector<std::string> subfolders;
+    std::vector<std::pair<std::string, std::string>> subfolders;  // its own name, and as shown
     while (dirent* entry = ::readdir(dir)) {
         if (++walked > most_walked) break;
         std::string name = entry->d_name;
@@ -100,14 +102,14 @@ void walk(int folder, const std::string& prefix, int depth, std::vector<SharedFo
         struct stat st {};
         if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (S_ISREG(st.st_mode)) found.push_back({path, static_cast<std::uint64_t>(st.st_size)});
-        if (S_ISDIR(st.st_mode) && depth < deepest) subfolders.push_back(name);
+        if (S_ISDIR(st.st_mode) && depth < deepest) subfolders.emplace_back(name, path);
     }
     // One descriptor per level at a time, however many subfolders there are.
     Descriptor parent(::dup(::dirfd(dir)));
     ::closedir(dir);
-    for (const std::string& name : subfolders) {
+    for (const auto& [name, path] : subfolders) {
         int sub = ::openat(parent.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) walk(sub, (prefix.empty() ? "" : prefix + "/") + *utf8_name(name), depth + 1, found, walked);
+        if (sub >= 0) walk(sub, path, depth + 1, found, walked);
     }
 }
 
@@ -150,7 +152,7 @@ SharedFolder::Opened SharedFolder::open(std::string_view name) const {
         at = next;
         start = end + 1;
     }
-    // Looked at first, so that a FIFO or a device is never opened...
+    // Looked at first, so that a FIFO or a device is not opened...
     struct stat st {};
     if (::fstatat(at, last.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {nullptr, refusal_for(errno)};
     if (std::optional<std::string> refusal = refusal_of_kind(st.st_mode)) return {nullptr, *refusal};
