@@ -31,6 +31,7 @@ struct Turns {
     const ConversationSetup& setup;
     const net::Waker* bell;  // rung when a typed line is there for us (console only)
     std::deque<Incoming> read_ahead{};  // what the client sent before its turn
+    std::string said_by = "[" + tag + "] ";  // before each of its messages on the console
 
     std::string run();
     std::string greet();
@@ -125,7 +126,7 @@ std::string Turns::check_countersign() {
 
 // A message from the client: on the console and in the transcript, escaped.
 void Turns::show(const Incoming& in) {
-    setup.console.out("[" + tag + "] " + terminal::escape_for_display(in.text));
+    setup.console.out(said_by + terminal::escape_for_display(in.text));
     if (setup.transcript) setup.transcript->record(tag, Transcript::Direction::in, in.text);
     note_encoding(in);
 }

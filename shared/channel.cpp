@@ -201,7 +201,7 @@ bool Channel::fits(std::string_view utf8_text) {
 
 std::error_code Channel::send(std::string_view utf8_text) {
     // A line end inside would make it two messages on the wire, and two turns.
-    if (utf8_text.find_first_of("\r\n") != std::string_view::npos)
+    if (framing::find_line_end(utf8_text) != std::string_view::npos)
         return std::make_error_code(std::errc::invalid_argument);
     std::string bytes = encoder_.convert_all(utf8_text);
     if (bytes.size() > options_.max_line) return std::make_error_code(std::errc::message_size);

@@ -217,11 +217,19 @@ std::string Converter::finish() {
 }
 
 std::string Converter::convert_all(std::string_view bytes) {
-    // The common case, UTF-8 to UTF-8 and already valid: one pass, one copy.
-    if (!impl_->backend && impl_->pending.empty() && is_valid_utf8(bytes)) return std::string(bytes);
-    std::string out = convert(bytes);
-    out += finish();
+    std::string out;
+    convert_all_into(bytes, out);
     return out;
+}
+
+void Converter::convert_all_into(std::string_view bytes, std::string& out) {
+    // The common case, UTF-8 to UTF-8 and already valid: one pass, one copy.
+    if (!impl_->backend && impl_->pending.empty() && is_valid_utf8(bytes)) {
+        out.append(bytes);
+        return;
+    }
+    out += convert(bytes);
+    out += finish();
 }
 
 }  // namespace codec

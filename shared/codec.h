@@ -45,6 +45,8 @@ public:
     std::string finish();
     // convert() then finish(): one whole message.
     std::string convert_all(std::string_view bytes);
+    // The same, added to the end of `out`.
+    void convert_all_into(std::string_view bytes, std::string& out);
 
 private:
     struct Impl;

@@ -28,7 +28,7 @@ std::size_t LineFramer::feed(std::string_view bytes) {
 
 std::optional<Frame> LineFramer::next() {
     if (overflowed_) return std::nullopt;
-    std::size_t end = buffer_.find_first_of("\r\n", scanned_);
+    std::size_t end = find_line_end(buffer_, scanned_);
     if (end == std::string::npos) {
         scanned_ = buffer_.size();
         if (buffer_.size() <= max_line_) return std::nullopt;
@@ -74,6 +74,14 @@ std::string LineFramer::take_raw(std::size_t most) {
     buffer_.erase(0, taken.size());
     scanned_ = 0;
     return taken;
+}
+
+std::size_t find_line_end(std::string_view text, std::size_t from) {
+    // Two searches for one byte each (memchr, many bytes at a time), not a test of
+    // every byte against both: this runs on every message.
+    std::size_t lf = text.find('\n', from);
+    std::size_t cr = text.substr(0, lf).find('\r', from);
+    return cr != std::string_view::npos ? cr : lf;
 }
 
 std::string frame_message(std::string_view bytes, bool raw) {

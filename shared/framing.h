@@ -65,6 +65,9 @@ private:
     bool overflowed_ = false;
 };
 
+// Where the first line end (CR or LF) at or after `from` is; npos when there is none.
+std::size_t find_line_end(std::string_view text, std::size_t from = 0);
+
 // The bytes to send for one message: the text and "\n", or the bare text when `raw`.
 std::string frame_message(std::string_view bytes, bool raw);
 

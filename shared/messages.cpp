@@ -380,8 +380,10 @@ std::size_t placeholder_at(std::string_view pattern, std::size_t at) {
 std::string text(Id id, std::initializer_list<std::string_view> args) {
     const Entry& entry = table[id];
     std::string_view pattern = chinese() ? entry.chinese : entry.english;
+    std::size_t size = pattern.size();
+    for (std::string_view arg : args) size += arg.size();
     std::string out;
-    out.reserve(pattern.size());
+    out.reserve(size);
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         std::size_t n = placeholder_at(pattern, i);
         if (n == 0 || n > args.size()) {  // not a placeholder, or none given for it: kept

@@ -72,14 +72,29 @@ std::string escaped(char32_t cp) {
 std::string escape(std::string_view utf8, bool backslash_too) {
     std::string out;
     out.reserve(utf8.size());
-    while (!utf8.empty()) {
-        codec::Utf8Step step = codec::utf8_step(utf8);
-        if (step.kind != codec::Utf8Step::valid) out += "\xEF\xBF\xBD";
-        else if (is_shown_escaped(step.code_point)) out += escaped(step.code_point);
-        else if (backslash_too && step.code_point == '\\') out += "\\\\";
-        else out.append(utf8.substr(0, step.length));
-        utf8.remove_prefix(step.length);
+    std::size_t kept_from = 0;  // where the characters that go out as they are begin
+    for (std::size_t at = 0; at < utf8.size();) {
+        auto byte = static_cast<unsigned char>(utf8[at]);
+        bool backslash = backslash_too && byte == '\\';
+        // Printable ASCII, most of most text, needs no decoding.
+        if (byte >= 0x20 && byte < 0x7F && !backslash) {
+            ++at;
+            continue;
+        }
+        codec::Utf8Step step = codec::utf8_step(utf8.substr(at));
+        bool valid = step.kind == codec::Utf8Step::valid;
+        if (valid && !backslash && !is_shown_escaped(step.code_point)) {
+            at += step.length;
+            continue;
+        }
+        out.append(utf8.substr(kept_from, at - kept_from));
+        if (!valid) out += "\xEF\xBF\xBD";
+        else if (backslash) out += "\\\\";
+        else out += escaped(step.code_point);
+        at += step.length;
+        kept_from = at;
     }
+    out.append(utf8.substr(kept_from));
     return out;
 }
 
@@ -155,20 +170,27 @@ void Console::progress(std::string_view utf8_text) {
 
 void Console::write(int stream, std::string_view utf8, bool newline) {
     std::unique_lock<std::mutex> lock(mutex_);
-    std::string bytes = to_console_.convert_all(utf8);
-    if (newline) bytes += '\n';
     if (!editor_) start_writer();
-    if (!editor_ && !writer_.joinable()) return write_chunk({stream, std::move(bytes), newline});
-    if (queued_bytes_ + bytes.size() > most_queued) {
+    if (!editor_ && !writer_.joinable()) {
+        std::string bytes = to_console_.convert_all(utf8);
+        return write_chunk({stream, newline ? bytes + '\n' : bytes, newline});
+    }
+    // (Converted, a line may grow a little: the bound holds to within a line.)
+    if (queued_bytes_ + utf8.size() > most_queued) {
         lost_lines_ += newline ? 1 : 0;
         return;
     }
-    bool wake_writer = queued_.empty() || (queued_bytes_ < write_batch && queued_bytes_ + bytes.size() >= write_batch);
-    queued_bytes_ += bytes.size();
-    if (!queued_.empty() && queued_.back().stream == stream && queued_.back().lines == newline)
-        queued_.back().bytes += bytes;
-    else
-        queued_.push_back({stream, std::move(bytes), newline});
+    // Converted straight onto the end of what waits, when it goes the same way.
+    bool was_empty = queued_.empty();
+    if (was_empty || queued_.back().stream != stream || queued_.back().lines != newline)
+        queued_.push_back({stream, {}, newline});
+    std::string& waiting = queued_.back().bytes;
+    std::size_t before = waiting.size();
+    to_console_.convert_all_into(utf8, waiting);
+    if (newline) waiting += '\n';
+    std::size_t size = waiting.size() - before;
+    bool wake_writer = was_empty || (queued_bytes_ < write_batch && queued_bytes_ + size >= write_batch);
+    queued_bytes_ += size;
     if (editor_) return screen_bell_->wake();
     lock.unlock();
     // The writer takes all that is queued each time it wakes: woken by the first line,
