@@ -75,8 +75,9 @@ Outbox::Line Outbox::take() {
     pool_[at].next = free_;
     free_ = at;
     bytes_ -= line.text->size();
-    // After a burst, give the room back: 1,000 quiet members must stay small.
-    if (--lines_ == 0 && pool_.capacity() > 64) *this = Outbox();
+    // After a burst, give the room back: 1,000 quiet members must stay small. A queue
+    // that empties as it is read keeps its few places, rather than make them anew.
+    if (--lines_ == 0 && pool_.capacity() > 1024) *this = Outbox();
     return line;
 }
 
@@ -151,18 +152,29 @@ std::size_t Room::longest_message(int id) const {
 }
 
 Room::Said Room::say(int id, const std::vector<std::string>& texts) {
-    std::lock_guard<std::mutex> lock(mutex_);
     Said said;
-    for (const std::string& text : texts) said.too_long += relay(id, text) ? 0 : 1;
-    if (id != console_id) said.may_speak = pace(seats_.at(id));  // asked in the same lock
+    std::vector<Outbox::Text> relayed;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const std::string& text : texts) {
+            Outbox::Text line = relay(id, text);
+            if (line) relayed.push_back(std::move(line));
+            else said.too_long++;
+        }
+        if (id != console_id) said.may_speak = pace(seats_.at(id));  // asked in the same lock
+    }
+    // On the console after the lock is let go: the others need not wait for it.
+    if (id != console_id)
+        for (const Outbox::Text& line : relayed) console_.out(terminal::escape_for_display(*line));
     return said;
 }
 
-// One message to everyone else (the lock held); false if it is too long to send.
-bool Room::relay(int id, const std::string& text) {
+// One message to everyone else (the lock held): the line relayed, or none if it is too
+// long to send.
+Outbox::Text Room::relay(int id, const std::string& text) {
     std::string speaker = called(id);
     auto line = make_line("[" + speaker + "] " + text);
-    if (line->size() > max_line_) return false;
+    if (line->size() > max_line_) return nullptr;
     if (net::tracing()) {
         // The one receive (traced by the speaker's channel) and its fan-out: each
         // member's own thread then makes its send, traced as it happens.
@@ -177,8 +189,7 @@ bool Room::relay(int id, const std::string& text) {
         transcript_->record(tag, Transcript::Direction::in, *line);
     }
     deliver(id, line);
-    if (id != console_id) console_.out(terminal::escape_for_display(*line));
-    return true;
+    return line;
 }
 
 // Into every other member's queue (the lock held). A queue that would overflow sends

@@ -166,7 +166,7 @@ private:
     std::string members_text() const;
     bool name_taken(std::string_view name) const;
     bool pace(Seat& seat);
-    bool relay(int id, const std::string& text);
+    Outbox::Text relay(int id, const std::string& text);
     void deliver(int speaker, const Outbox::Text& line);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);
