@@ -175,7 +175,7 @@ std::string Turns::answer_and_send(const std::string& message) {
 // (an echo of bytes that decode to something longer) is never dropped silently: the
 // client is told why instead.
 std::string Turns::answer_of_our_own(const std::string& message) {
-    std::string answer = *setup.answerer.answer(id, message);
+    std::string answer = std::move(*setup.answerer.answer(id, message));
     std::error_code e = send(answer);
     if (e == std::errc::message_size) {
         std::string limit = std::to_string(setup.options.wire.max_line);

@@ -203,9 +203,12 @@ std::error_code Channel::send(std::string_view utf8_text) {
     // A line end inside would make it two messages on the wire, and two turns.
     if (framing::find_line_end(utf8_text) != std::string_view::npos)
         return std::make_error_code(std::errc::invalid_argument);
-    std::string bytes = encoder_.convert_all(utf8_text);
+    std::string bytes;
+    bytes.reserve(utf8_text.size() + 1);  // room for the line end: one string, made once
+    encoder_.convert_all_into(utf8_text, bytes);
     if (bytes.size() > options_.max_line) return std::make_error_code(std::errc::message_size);
-    return net::send_all(socket_, framing::frame_message(bytes, options_.raw), options_.send_timeout, shutdown_);
+    return net::send_all(socket_, framing::frame_message(std::move(bytes), options_.raw), options_.send_timeout,
+                         shutdown_);
 }
 
 std::error_code Channel::send_bytes(std::string_view bytes) {

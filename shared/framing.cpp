@@ -84,10 +84,9 @@ std::size_t find_line_end(std::string_view text, std::size_t from) {
     return cr != std::string_view::npos ? cr : lf;
 }
 
-std::string frame_message(std::string_view bytes, bool raw) {
-    std::string out(bytes);
-    if (!raw) out += '\n';
-    return out;
+std::string frame_message(std::string bytes, bool raw) {
+    if (!raw) bytes += '\n';
+    return bytes;
 }
 
 }  // namespace framing

@@ -69,6 +69,6 @@ private:
 std::size_t find_line_end(std::string_view text, std::size_t from = 0);
 
 // The bytes to send for one message: the text and "\n", or the bare text when `raw`.
-std::string frame_message(std::string_view bytes, bool raw);
+std::string frame_message(std::string bytes, bool raw);
 
 }  // namespace framing
