@@ -54,7 +54,6 @@ struct Member {
     Room& room;
     const ConversationSetup& setup;
     net::Waker bell{};
-    std::vector<Outbox::Text> taken_lines{};  // from the room, on their way to `pending`
     std::string pending{};            // bytes for the socket that it has not taken yet
     Clock::time_point stuck_since{};  // since when the socket has taken nothing of them
     bool may_speak = true;            // the room's pacing, as last asked
@@ -98,10 +97,9 @@ std::string Member::take_part() {
 // the socket (none while many do: the room still says whether it has sent it off).
 Room::Taken Member::fill() {
     std::size_t budget = pending.size() < taken_at_a_time ? taken_at_a_time - pending.size() : 0;
-    Room::Taken taken = room.take(id, budget, taken_lines);
-    for (const Outbox::Text& line : taken_lines) channel.append_message_bytes(pending, *line);
-    taken_lines.clear();  // its room is kept for the next time
-    return taken;
+    // Copied (or converted, for a member whose wire is not UTF-8) where it lies, under
+    // the room's lock: at most `budget` bytes.
+    return room.take(id, budget, [this](const std::string& line) { channel.append_message_bytes(pending, line); });
 }
 
 // As much as the socket takes now, never waiting for it. A member whose socket takes

@@ -37,23 +37,28 @@ bool valid_member_name(std::string_view name) {
 
 // --- Outbox ---
 
-// A place in the pool for `line`: a free one, or a new one at the end.
-Outbox::Link Outbox::place(Line line) {
+Outbox::Batch Outbox::batch_of(std::vector<Text> lines) {
+    Said said{std::move(lines), 0};
+    for (const Text& line : said.lines) said.bytes += line->size();
+    return std::make_shared<const Said>(std::move(said));
+}
+
+// A place in the pool for `batch`: a free one, or a new one at the end.
+Outbox::Link Outbox::place(Batch batch) {
     if (free_ == none) {
-        pool_.push_back({std::move(line), none});
+        pool_.push_back({std::move(batch), 0, none});
         return static_cast<Link>(pool_.size() - 1);
     }
     Link at = free_;
     free_ = pool_[at].next;
-    pool_[at] = {std::move(line), none};
+    pool_[at] = {std::move(batch), 0, none};
     return at;
 }
 
-void Outbox::put(Line line) {
-    int speaker = line.speaker;
-    bytes_ += line.text->size();
-    ++lines_;
-    Link at = place(std::move(line));
+void Outbox::put(int speaker, Batch batch) {
+    bytes_ += batch->bytes;
+    lines_ += batch->lines.size();
+    Link at = place(std::move(batch));
     auto [chain, is_new] = chains_.try_emplace(speaker, Chain{at, at});
     if (is_new) {
         ring_.push_back(speaker);  // it asks for the floor: behind those who asked before
@@ -63,22 +68,45 @@ void Outbox::put(Line line) {
     }
 }
 
+Outbox::Node& Outbox::front() { return pool_[chains_.find(ring_.front())->second.first]; }
+
 Outbox::Line Outbox::take() {
+    Node& node = front();
+    Line line{ring_.front(), node.batch->lines[node.taken]};
+    advance();
+    return line;
+}
+
+std::size_t Outbox::take(std::size_t budget, const Use& use) {
+    std::size_t bytes = 0;
+    while (!empty() && bytes < budget) {
+        Node& node = front();
+        const std::string& text = *node.batch->lines[node.taken];
+        bytes += text.size();
+        use(ring_.front(), text);
+        advance();
+    }
+    return bytes;
+}
+
+void Outbox::advance() {
     int speaker = ring_.front();
     ring_.pop_front();
     auto chain = chains_.find(speaker);
     Link at = chain->second.first;
-    Line line = std::move(pool_[at].line);
-    chain->second.first = pool_[at].next;
+    Node& node = pool_[at];
+    bytes_ -= node.batch->lines[node.taken]->size();
+    if (++node.taken == node.batch->lines.size()) {  // its last line: the place is free
+        chain->second.first = node.next;
+        node.batch.reset();
+        node.next = free_;
+        free_ = at;
+    }
     if (chain->second.first == none) chains_.erase(chain);
     else ring_.push_back(speaker);  // its next line waits for the next turn
-    pool_[at].next = free_;
-    free_ = at;
-    bytes_ -= line.text->size();
     // After a burst, give the room back: 1,000 quiet members must stay small. A queue
     // that empties as it is read keeps its few places, rather than make them anew.
     if (--lines_ == 0 && pool_.capacity() > 1024) *this = Outbox();
-    return line;
 }
 
 std::vector<Outbox::Line> Outbox::take_all() {
@@ -161,6 +189,8 @@ Room::Said Room::say(int id, const std::vector<std::string>& texts) {
             if (line) relayed.push_back(std::move(line));
             else said.too_long++;
         }
+        // All that one read brought goes to each queue at once, as one batch.
+        if (!relayed.empty()) deliver(id, Outbox::batch_of(relayed));
         if (id != console_id) said.may_speak = pace(seats_.at(id));  // asked in the same lock
     }
     // On the console after the lock is let go: the others need not wait for it.
@@ -169,8 +199,8 @@ Room::Said Room::say(int id, const std::vector<std::string>& texts) {
     return said;
 }
 
-// One message to everyone else (the lock held): the line relayed, or none if it is too
-// long to send.
+// One message for everyone else (the lock held): its line, traced and recorded, to be
+// delivered; none if it is too long to send.
 Outbox::Text Room::relay(int id, const std::string& text) {
     std::string speaker = called(id);
     auto line = make_line("[" + speaker + "] " + text);
@@ -188,23 +218,23 @@ Outbox::Text Room::relay(int id, const std::string& text) {
         std::string tag = id == console_id ? "console " + console_name_ : "#" + std::to_string(id) + " " + seats_.at(id).peer;
         transcript_->record(tag, Transcript::Direction::in, *line);
     }
-    deliver(id, line);
     return line;
 }
 
 // Into every other member's queue (the lock held). A queue that would overflow sends
 // its member off instead: it is too slow, and nobody waits for it.
-void Room::deliver(int speaker, const Outbox::Text& line) {
+void Room::deliver(int speaker, const Outbox::Batch& batch) {
     Seat* talker = speaker == console_id ? nullptr : &seats_.at(speaker);
+    std::size_t lines = batch->lines.size();
     for (auto& [id, seat] : seats_) {
         if (id == speaker || !seat.dismissed.empty()) continue;
-        if (seat.queue.lines() >= limits_.queue_lines || seat.queue.bytes() + line->size() > limits_.queue_bytes) {
+        if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
             dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
             continue;
         }
         bool was_empty = seat.queue.empty();
-        seat.queue.put({speaker, line});
-        if (talker) talker->in_flight++, talker->in_flight_bytes += line->size();
+        seat.queue.put(speaker, batch);
+        if (talker) talker->in_flight += lines, talker->in_flight_bytes += batch->bytes;
         // Rung only when the queue was empty: its owner resets the bell before it takes,
         // and takes until the queue is empty or its socket is full (then it waits on that).
         if (was_empty) seat.bell->wake();
@@ -214,7 +244,7 @@ void Room::deliver(int speaker, const Outbox::Text& line) {
 // A line of the room's own ("joined", "left"): to everyone but `except`, and the
 // console; never paced (speaker -1), but bounded like any other.
 void Room::announce(const std::string& text, int except) {
-    auto line = make_line(text);
+    Outbox::Batch line = Outbox::batch_of({make_line(text)});
     for (auto& [id, seat] : seats_) {
         if (id == except || !seat.dismissed.empty()) continue;
         if (seat.queue.lines() >= limits_.queue_lines) {
@@ -222,7 +252,7 @@ void Room::announce(const std::string& text, int except) {
             continue;
         }
         bool was_empty = seat.queue.empty();
-        seat.queue.put({-1, line});
+        seat.queue.put(-1, line);
         if (was_empty) seat.bell->wake();
     }
     console_.out(terminal::escape_for_display(text));
@@ -249,17 +279,14 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     }
 }
 
-Room::Taken Room::take(int id, std::size_t budget, std::vector<Outbox::Text>& out) {
+Room::Taken Room::take(int id, std::size_t budget, const std::function<void(const std::string&)>& send) {
     std::lock_guard<std::mutex> lock(mutex_);
     Seat& seat = seats_.at(id);
     if (!seat.dismissed.empty()) return {false, seat.dismissed};
-    std::size_t bytes = 0;
-    while (!seat.queue.empty() && bytes < budget) {
-        Outbox::Line line = seat.queue.take();
-        bytes += line.text->size();
-        taken_from(line.speaker, line.text->size());
-        out.push_back(std::move(line.text));
-    }
+    seat.queue.take(budget, [&](int speaker, const std::string& text) {
+        taken_from(speaker, text.size());
+        send(text);
+    });
     return {!seat.queue.empty(), ""};
 }
 

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,7 +46,9 @@ bool valid_member_name(std::string_view name);
 // Each speaker's lines wait in a chain of their own, in the order it said them; the
 // speakers with lines waiting stand in a ring. take() serves the speaker at the front
 // one line and sends it to the back if it has more. Every step is O(1), and the chains'
-// links live in one pool, so a queue holds what its lines need and no more.
+// links live in one pool, so a queue holds what its lines need and no more. A link
+// holds the lines a speaker said together (one read's worth), shared by every queue:
+// a message costs each queue one link, however many lines it brings.
 class Outbox {
 public:
     // One copy, shared by every queue; valid UTF-8 (the room makes sure), so that a
@@ -55,10 +58,22 @@ public:
         int speaker;
         Text text;
     };
+    // Lines one speaker said together, in order, and their bytes.
+    struct Said {
+        std::vector<Text> lines;
+        std::size_t bytes = 0;
+    };
+    using Batch = std::shared_ptr<const Said>;
+    static Batch batch_of(std::vector<Text> lines);
 
-    void put(Line line);
+    void put(int speaker, Batch batch);  // not empty
     Line take();  // the next line in fair order; the outbox must not be empty
     std::vector<Line> take_all();
+    // Lines in fair order, each handed to `use` where it lies, while fewer than `budget`
+    // bytes have been: no copy of a line's shared pointer, whose count every queue
+    // would otherwise change, from both cores, twice a line. Returns the bytes taken.
+    using Use = std::function<void(int speaker, const std::string& text)>;
+    std::size_t take(std::size_t budget, const Use& use);
     bool empty() const { return lines_ == 0; }
     std::size_t lines() const { return lines_; }
     std::size_t bytes() const { return bytes_; }
@@ -67,14 +82,17 @@ private:
     using Link = std::uint32_t;  // a place in pool_
     static constexpr Link none = ~Link(0);
     struct Node {
-        Line line;
-        Link next;  // the speaker's next line, or the next free place
+        Batch batch;
+        std::uint32_t taken;  // its lines already taken
+        Link next;            // the speaker's next batch, or the next free place
     };
     struct Chain {
         Link first, last;
     };
 
-    Link place(Line line);
+    Link place(Batch batch);
+    Node& front();  // the next line's node: the first of the first speaker's chain
+    void advance();  // past the next line
 
     std::vector<Node> pool_;
     Link free_ = none;                          // free places in pool_, linked
@@ -143,9 +161,10 @@ public:
         bool more = false;      // lines still wait in the queue
         std::string dismissed;  // why #id has been sent off by another thread (too slow, kicked), or ""
     };
-    // Moves up to about `budget` bytes of #id's queue, in fair order, to `out`, unless
-    // it has been sent off; one lock for both.
-    Taken take(int id, std::size_t budget, std::vector<Outbox::Text>& out);
+    // Hands up to about `budget` bytes of #id's queue, in fair order, to `send`, a line
+    // at a time, unless it has been sent off; one lock for both. `send` runs under the
+    // room's lock: it should only copy (or convert) the line.
+    Taken take(int id, std::size_t budget, const std::function<void(const std::string&)>& send);
 
     const std::string& console_name() const { return console_name_; }
     std::string name_of(int id) const;
@@ -167,7 +186,7 @@ private:
     bool name_taken(std::string_view name) const;
     bool pace(Seat& seat);
     Outbox::Text relay(int id, const std::string& text);
-    void deliver(int speaker, const Outbox::Text& line);
+    void deliver(int speaker, const Outbox::Batch& batch);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);
     void dismiss(Seat& seat, const std::string& why);

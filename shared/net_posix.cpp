@@ -229,7 +229,8 @@ Waker::~Waker() {
 }
 
 void Waker::wake() const noexcept {
-    woken_.store(true);
+    // Rung already and not yet reset: its byte is there, or on its way.
+    if (woken_.exchange(true)) return;
     // write() is async-signal-safe; a full pipe (or counter) means it is already woken.
     std::uint64_t one = 1;  // an eventfd takes 8 bytes; a pipe takes what it is given
     ssize_t ignored = ::write(write_end_, &one, sizeof one);
@@ -237,10 +238,13 @@ void Waker::wake() const noexcept {
 }
 
 void Waker::reset() const noexcept {
-    woken_.store(false);
+    // Drained first, then cleared: a wake() in between, seeing it still rung, writes
+    // nothing, and what it rang for is there to see once reset() returns.
     std::uint64_t drained[8];
-    while (::read(read_end_, drained, sizeof drained) > 0) {
+    // An eventfd gives its whole count in one read; a pipe as much as fits.
+    while (::read(read_end_, drained, sizeof drained) == static_cast<ssize_t>(sizeof drained)) {
     }
+    woken_.store(false);
 }
 
 void Waker::wait() const {

@@ -271,17 +271,20 @@ Waker::~Waker() {
 }
 
 void Waker::wake() const noexcept {
-    woken_.store(true);
+    // Rung already and not yet reset: its byte is there, or on its way.
+    if (woken_.exchange(true)) return;
     // send() is safe from any thread, the console control handler's included; a full
     // buffer means it is already woken.
     ::send(write_end_, "!", 1, 0);
 }
 
 void Waker::reset() const noexcept {
-    woken_.store(false);
+    // Drained first, then cleared: a wake() in between, seeing it still rung, sends
+    // nothing, and what it rang for is there to see once reset() returns.
     char drained[64];
-    while (::recv(read_end_, drained, sizeof drained, 0) > 0) {
+    while (::recv(read_end_, drained, sizeof drained, 0) == static_cast<int>(sizeof drained)) {
     }
+    woken_.store(false);
 }
 
 void Waker::wait() const {

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -72,6 +73,15 @@ ShutdownRequests::~ShutdownRequests() {
     handle_shutdown_signals(SIG_DFL);
     shutdown_waker = nullptr;
     last_words = nullptr;
+}
+
+bool prefer_throughput_to_wakeups() {
+#if defined(SCHED_BATCH)
+    sched_param no_priority{};  // SCHED_BATCH takes none: it keeps the nice value
+    return sched_setscheduler(0, SCHED_BATCH, &no_priority) == 0;
+#else
+    return false;
+#endif
 }
 
 bool set_default_thread_stack(std::size_t bytes) {

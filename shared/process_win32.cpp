@@ -74,6 +74,11 @@ ShutdownRequests::~ShutdownRequests() {
     last_words = nullptr;
 }
 
+bool prefer_throughput_to_wakeups() {
+    // Windows has no such policy for a process's own threads.
+    return false;
+}
+
 bool set_default_thread_stack(std::size_t bytes) {
     // A thread's stack size comes from the executable's header (MinGW: 2 MiB reserved)
     // and std::thread cannot pass another. Windows commits stack pages only as they are
