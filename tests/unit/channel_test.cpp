@@ -148,3 +148,25 @@ TEST(ChannelReceiveNow, TellsWhenThePeerHasGone) {
     }
     EXPECT_EQ(kinds, (std::vector<Incoming::Kind>{Incoming::message, Incoming::closed}));
 }
+
+// A bell rung twice is one wake-up; once reset, it is quiet until rung again, and a
+// ring after the reset is never lost.
+TEST(Waker, RungTwiceWakesOnceAndResetQuietsItUntilTheNextRing) {
+    net::Waker bell;
+    auto ready_now = [&bell] {
+        return net::wait({nullptr, false, static_cast<net::native_socket>(-1), {nullptr, &bell}}, 0ms) ==
+               net::Ready::mail;
+    };
+    EXPECT_FALSE(ready_now());
+    bell.wake();
+    bell.wake();
+    EXPECT_TRUE(bell.woken());
+    EXPECT_TRUE(ready_now());
+    bell.reset();
+    EXPECT_FALSE(bell.woken());
+    EXPECT_FALSE(ready_now());
+    bell.wake();
+    EXPECT_TRUE(ready_now());
+    bell.reset();
+    EXPECT_FALSE(ready_now());
+}

@@ -284,3 +284,18 @@ TEST(Framing, RawBytesAfterAHeaderAreTakenAsTheyAre) {
     framer.feed("hi\n");
     EXPECT_EQ(framer.next()->bytes, "hi");
 }
+
+TEST(FindLineEnd, TheFirstCrOrLfFromWhereItIsAsked) {
+    using framing::find_line_end;
+    EXPECT_EQ(find_line_end("hello\n"), 5u);
+    EXPECT_EQ(find_line_end("hello\r\n"), 5u);  // the CR of a CRLF comes first
+    EXPECT_EQ(find_line_end("a\nb\rc"), 1u);
+    EXPECT_EQ(find_line_end("a\rb\nc"), 1u);
+    EXPECT_EQ(find_line_end("a\nb\rc", 2), 3u);
+    EXPECT_EQ(find_line_end("no end"), std::string_view::npos);
+    EXPECT_EQ(find_line_end(""), std::string_view::npos);
+    EXPECT_EQ(find_line_end("ab\n", 3), std::string_view::npos);  // from the end: none
+    EXPECT_EQ(find_line_end("ab\n", 9), std::string_view::npos);  // past the end: none
+    std::string long_line(10000, 'x');
+    EXPECT_EQ(find_line_end(long_line + "\r" + long_line + "\n"), 10000u);
+}
