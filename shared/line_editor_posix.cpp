@@ -80,10 +80,13 @@ void advance(Place& at, std::string_view text, int columns) {
 // rings the editor's bell, so that its thread sets raw mode again (Libedit::resume).
 std::atomic<bool> continued{false};
 std::atomic<const net::Waker*> continued_bell{nullptr};  // lock-free: a handler reads it
+std::atomic<int> handlers_ringing{0};  // handlers that may hold continued_bell right now
 
 extern "C" void on_continue(int) {
+    handlers_ringing.fetch_add(1);
     continued = true;
     if (const net::Waker* bell = continued_bell.load()) bell->wake();  // a write(): async-signal-safe
+    handlers_ringing.fetch_sub(1);
 }
 
 class Libedit final : public LineEditor {
@@ -114,6 +117,10 @@ public:
         }
         sigaction(SIGCONT, &old_on_continue_, nullptr);
         continued_bell = nullptr;
+        // A handler already under way on another thread may still ring the bell: the
+        // bell goes once it has (a few instructions), never while it rings.
+        while (handlers_ringing.load() != 0) {
+        }
         current = nullptr;
     }
 
