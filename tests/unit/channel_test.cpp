@@ -152,6 +152,7 @@ TEST(ChannelReceiveNow, TellsWhenThePeerHasGone) {
 // A bell rung twice is one wake-up; once reset, it is quiet until rung again, and a
 // ring after the reset is never lost.
 TEST(Waker, RungTwiceWakesOnceAndResetQuietsItUntilTheNextRing) {
+    net::NetInit net;  // (Winsock, for the tests under Wine)
     net::Waker bell;
     auto ready_now = [&bell] {
         return net::wait({nullptr, false, static_cast<net::native_socket>(-1), {nullptr, &bell}}, 0ms) ==
