@@ -38,9 +38,9 @@ bool valid_member_name(std::string_view name) {
 // --- Outbox ---
 
 Outbox::Batch Outbox::batch_of(std::vector<Text> lines) {
-    Said said{std::move(lines), 0};
-    for (const Text& line : said.lines) said.bytes += line->size();
-    return std::make_shared<const Said>(std::move(said));
+    SaidTogether together{std::move(lines), 0};
+    for (const Text& line : together.lines) together.bytes += line->size();
+    return std::make_shared<const SaidTogether>(std::move(together));
 }
 
 // A place in the pool for `batch`: a free one, or a new one at the end.

@@ -59,11 +59,11 @@ public:
         Text text;
     };
     // Lines one speaker said together, in order, and their bytes.
-    struct Said {
+    struct SaidTogether {
         std::vector<Text> lines;
         std::size_t bytes = 0;
     };
-    using Batch = std::shared_ptr<const Said>;
+    using Batch = std::shared_ptr<const SaidTogether>;
     static Batch batch_of(std::vector<Text> lines);
 
     void put(int speaker, Batch batch);  // not empty
