@@ -140,9 +140,13 @@ TEST(Channel, MessageBoundariesSurviveSplitAndMergedReads) {
 // The floor goes round: a burst of 50 long lines from one member, queued for a member
 // that is not reading yet, does not hold back another member's one line, which
 // arrives after at most one more line of the burst than was already on its way. The
-// burst (125 KB) is more than the system holds for the slow reader (about 72 KB: a
-// member's SO_SNDBUF, and the reader's small window), and less than a speaker may have
-// waiting in the queues before it is paced (128 KiB).
+// burst (100 KB) is more than the server can hand the slow reader while it reads
+// nothing (56 to 88 KB: its socket's SO_SNDBUF, less the system's overhead, the
+// reader's small window, and what its thread holds for the socket), so some of it
+// waits in the server's queue. And what waits there stays under the 64 KiB a paced
+// speaker must be down to before it is heard again: the whole burst reaches the others
+// while the slow reader still reads nothing. (2,500-byte lines, 125 KB, could leave
+// more than that waiting, and the burst's last line with it.)
 TEST(Channel, ABurstDoesNotHoldBackSomeoneElsesOneLine) {
     Server server({"--channel"});
     auto burst = join(server.port);
@@ -151,7 +155,7 @@ TEST(Channel, ABurstDoesNotHoldBackSomeoneElsesOneLine) {
     auto watcher = join(server.port);
     EXPECT_NE(line_containing(*burst, "#4 joined"), "");
     std::string lines;
-    for (int i = 1; i <= 50; ++i) lines += "burst " + std::to_string(i) + " " + std::string(2500, 'x') + "\n";
+    for (int i = 1; i <= 50; ++i) lines += "burst " + std::to_string(i) + " " + std::string(2000, 'x') + "\n";
     burst->send(lines);
     EXPECT_NE(line_containing(*watcher, "[#1] burst 50 "), "");  // all 50 relayed
     one->send("my one line\n");
