@@ -85,8 +85,6 @@ std::string why_no_message(const Incoming& in, const DownloadLimits& limits) {
     }
 }
 
-bool is_notice(const std::string& text) { return text.rfind(protocol::notice_prefix, 0) == 0; }
-
 // Whether `bytes` begin with `word`, or are the beginning of it (the rest may still be
 // on its way); ASCII letter case aside when `any_case`.
 bool begins_with(std::string_view bytes, std::string_view word, bool any_case) {
@@ -181,7 +179,7 @@ bool only_goodbye_follows(channel::Channel& channel) {
     for (;;) {
         Incoming in = channel.receive(protocol::bye_drain_time);
         if (in.kind != Incoming::message) return true;  // closed, or quiet: it said no more
-        if (!is_notice(in.text) && !protocol::is_bye(in.text)) return false;
+        if (!protocol::is_notice(in.text) && !protocol::is_bye(in.text)) return false;
     }
 }
 
@@ -204,8 +202,8 @@ int fetch_file(channel::Channel& channel, const std::string& name, const std::st
     // The greeting first, if there is one (a server silent for a moment has none): a
     // request sent at once could run into a greeting that has no line end (--raw).
     Incoming greeting = channel.receive(protocol::greeting_patience);
-    if (greeting.kind == Incoming::message && is_notice(greeting.text))  // "busy"
-        return failed(msg::text(msg::file_not_sent_to_us, {name, greeting.text.substr(protocol::notice_prefix.size())}));
+    if (greeting.kind == Incoming::message && protocol::is_notice(greeting.text))  // "busy"
+        return failed(msg::text(msg::file_not_sent_to_us, {name, terminal::escape_for_display(protocol::notice_text(greeting.text))}));
     bool greeted = greeting.kind == Incoming::message;
     if (!greeted && greeting.kind != Incoming::idle_timeout)
         return failed(msg::text(msg::file_not_sent_to_us, {name, why_no_message(greeting, limits)}));
@@ -221,8 +219,8 @@ int fetch_file(channel::Channel& channel, const std::string& name, const std::st
     if (!header) {  // a refusal, or a server that does not share files: still a goodbye
         channel.send(protocol::bye);
         channel.close_after_bye();
-        std::string said = is_notice(answer.text) ? answer.text.substr(protocol::notice_prefix.size()) : answer.text;
-        return failed(msg::text(msg::file_not_sent_to_us, {name, terminal::escape_for_display(said)}));
+        std::string said = terminal::escape_for_display(protocol::notice_text(answer.text));
+        return failed(msg::text(msg::file_not_sent_to_us, {name, said}));
     }
     if (std::optional<std::string> refusal = refusal_of_header(*header, name, limits)) return failed(*refusal);
     Body body = receive_body(channel, *header, limits, console);

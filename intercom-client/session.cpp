@@ -100,7 +100,7 @@ std::optional<int> Session::hear_them(std::chrono::milliseconds silence_gives_th
         if (std::optional<Incoming> in = channel_.receive_now(true)) {
             if (asked_for_file_) return answer_to_get(*in);
             std::optional<int> status = heard(*in);
-            bool notice = in->kind == Incoming::message && in->text.rfind(protocol::notice_prefix, 0) == 0;
+            bool notice = in->kind == Incoming::message && protocol::is_notice(in->text);
             return status || !notice ? status : closed_after_notice(notice_then_close);
         }
         std::chrono::milliseconds limit(-1);

@@ -107,11 +107,7 @@ void Channel::turn_begins() {
 }
 
 std::optional<Incoming> Channel::receive_now(bool its_turn) {
-    if (wants_more()) {
-        char chunk[receive_chunk];
-        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
-        if (got.kind != net::Received::timeout) take(got, chunk);
-    }
+    take_what_has_come();
     if (std::optional<framing::Frame> frame = framer_.next()) return delivered(*frame);
     bool overdue = Clock::now() >= partial_since_ + options_.partial_deadline;
     if (its_turn && framer_.has_partial() && !peer_closed_ && overdue) return Incoming{Incoming::partial_timeout};
@@ -121,6 +117,14 @@ std::optional<Incoming> Channel::receive_now(bool its_turn) {
         return delivered(*framer_.flush_partial());
     }
     return ended();
+}
+
+// One read that does not wait, while there is room for what it brings.
+void Channel::take_what_has_come() {
+    if (!wants_more()) return;
+    char chunk[receive_chunk];
+    net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
+    if (got.kind != net::Received::timeout) take(got, chunk);
 }
 
 bool Channel::wants_more() const {
@@ -236,11 +240,7 @@ net::Received Channel::receive_bytes(char* buffer, std::size_t size, millisecond
 }
 
 std::string_view Channel::peek_now() {
-    if (wants_more()) {
-        char chunk[receive_chunk];
-        net::Received got = net::recv_some(socket_, chunk, sizeof chunk, milliseconds(0));
-        if (got.kind != net::Received::timeout) take(got, chunk);
-    }
+    take_what_has_come();
     return framer_.held();
 }
 

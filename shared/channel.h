@@ -142,6 +142,7 @@ public:
 private:
     Incoming delivered(const framing::Frame& frame);
     void take(const net::Received& got, const char* chunk);
+    void take_what_has_come();
     std::optional<Incoming> ended() const;
     void learn_encoding(std::string_view bytes, Incoming& in);
 

@@ -35,6 +35,12 @@ bool is_bye(std::string_view text) {
     return true;
 }
 
+bool is_notice(std::string_view text) { return text.substr(0, notice_prefix.size()) == notice_prefix; }
+
+std::string_view notice_text(std::string_view text) {
+    return is_notice(text) ? text.substr(notice_prefix.size()) : text;
+}
+
 bool is_channel_marker(std::string_view text) { return text.substr(0, channel_marker.size()) == channel_marker; }
 
 }  // namespace protocol

@@ -13,6 +13,9 @@ constexpr std::string_view bye = "bye";
 // What the server's own lines begin with ("intercom: busy, try again later"): a
 // client takes one as a sign that a close may follow.
 constexpr std::string_view notice_prefix = "intercom: ";
+bool is_notice(std::string_view text);
+// A notice's words after the prefix ("busy, try again later"); other text as it is.
+std::string_view notice_text(std::string_view text);
 
 // How long a side that said bye keeps reading what is still arriving before it
 // closes, so the peer's last bytes are not answered with a reset.

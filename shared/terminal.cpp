@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "framing.h"
 #include "line_editor.h"
 #include "messages.h"
 
@@ -324,7 +325,7 @@ void LineReader::read_available() {
     if (!editor_) {
         std::size_t before = buffer_.size();
         read_plain();
-        if (buffer_.find_first_of("\r\n", before) != std::string::npos) console_.row_ended();
+        if (framing::find_line_end(buffer_, before) != std::string::npos) console_.row_ended();
         return;
     }
     console_.show_waiting();
@@ -344,7 +345,7 @@ std::optional<LineReader::Result> LineReader::next_line() {
         if (buffer_[0] == '\n') buffer_.erase(0, 1);
         skip_lf_ = false;
     }
-    std::size_t end = buffer_.find_first_of("\r\n");
+    std::size_t end = framing::find_line_end(buffer_);
     if (end == std::string::npos) {
         if (buffer_.size() > max_line_) {  // memory stays bounded: drop the rest of it
             buffer_.clear();

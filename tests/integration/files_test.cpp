@@ -321,6 +321,22 @@ struct HostileServer {
 
 }  // namespace
 
+// A notice in place of the greeting ("busy") is the answer, shown as any text a peer
+// sends is: what would drive the terminal comes out escaped.
+TEST(Files, ANoticeInsteadOfTheGreetingIsShownEscaped) {
+    Folder here;
+    Listener listener;
+    Child you = client_in(here, {"--get", "x", std::to_string(listener.port())});
+    std::unique_ptr<Peer> server = listener.accept();
+    ASSERT_TRUE(server);
+    server->send("intercom: busy \x1b[2J now\n");
+    server.reset();  // and closes, as a full server does
+    EXPECT_EQ(you.wait_exit(), 1);
+    EXPECT_TRUE(you.stderr_line_containing("x: not downloaded: busy \\x1b[2J now")) << you.stderr_text();
+    EXPECT_EQ(you.stderr_text().find('\x1b'), std::string::npos);
+    EXPECT_TRUE(here.names().empty());
+}
+
 TEST(Files, AHeaderWithAPathSavesNothingAnywhere) {
     for (const std::string name : {"../evil.txt", "sub/evil.txt", "/tmp/evil.txt", "..", "a\x1b[2J"}) {
         HostileServer hostile("intercom file: 4 bytes: " + name + "\nevil");

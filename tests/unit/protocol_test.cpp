@@ -50,6 +50,15 @@ TEST(Protocol, ByeFromAGbkPeerIsSeenAfterDecoding) {
     EXPECT_FALSE(is_bye(from_gbk.convert_all("\xD4\xD9\xBC\xFB")));  // 再见
 }
 
+TEST(Protocol, ANoticeIsTheServersOwnLine) {
+    EXPECT_TRUE(protocol::is_notice("intercom: busy, try again later"));
+    EXPECT_FALSE(protocol::is_notice("intercom channel: 2 on the frequency"));
+    EXPECT_FALSE(protocol::is_notice("Intercom: busy"));
+    EXPECT_FALSE(protocol::is_notice("intercom:"));
+    EXPECT_EQ(protocol::notice_text("intercom: not sent: a.txt: no such file"), "not sent: a.txt: no such file");
+    EXPECT_EQ(protocol::notice_text("天王盖地虎"), "天王盖地虎");  // not a notice: as it is
+}
+
 TEST(Protocol, DefaultsAreTheLessonOnes) {
     EXPECT_EQ(protocol::default_port, 8888);
     EXPECT_EQ(protocol::default_greeting, "天王盖地虎");
