@@ -2,6 +2,7 @@
 // queued for it goes to its socket; its thread waits on both at once, and on its bell.
 #include "member.h"
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <optional>
@@ -54,80 +55,70 @@ struct Member {
     Room& room;
     const ConversationSetup& setup;
     net::Waker bell{};
-    std::string pending{};            // bytes for the socket that it has not taken yet
+    std::size_t unsent = 0;           // bytes for the socket that it has not taken yet
     Clock::time_point stuck_since{};  // since when the socket has taken nothing of them
-    bool may_speak = true;            // the room's pacing, as last asked
+    std::atomic<bool> held_back{false};  // the room's pacing: it may not speak now
     std::vector<std::string> said{};  // messages read and not yet handed to the room
     std::size_t said_bytes = 0;
 
     std::string take_part();
-    Room::Taken fill();
-    std::optional<std::string> flush();
+    std::optional<std::string> send_waiting(bool& more);
     std::optional<std::string> hear();
     std::optional<std::string> heard(const Incoming& in);
     void relay();
     void command(const std::string& line);
-    void tell(const std::string& text) { pending += channel.notice_bytes(text); }
+    void tell(const std::string& text) { unsent = room.tell(id, channel.notice_bytes(text)); }
     std::optional<std::string> wait();
     std::string sent_off(const std::string& notice, const std::string& why);
     std::string ended_without_message(const Incoming& in);
 };
 
-// Until the member leaves; returns why it left. Each round: what the room queued goes
-// out (as much as the socket takes), what the client said goes to the room (while the
-// room lets it speak), then one wait for whichever of those can go on.
+// Until the member leaves; returns why it left. Each round: what waits for the
+// socket goes out (as much as it takes), what the client said goes to the room (while
+// the room lets it speak), then one wait for whichever of those can go on.
 std::string Member::take_part() {
     for (;;) {
         bell.reset();  // before looking: whatever comes after this rings again
         if (setup.shutdown.woken()) {
+            room.stop_sending(id);
             channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
             return msg::text(msg::told_goodbye);
         }
-        Room::Taken taken = fill();
-        if (!taken.dismissed.empty())
-            return sent_off(msg::text(msg::notice_channel_dismissed, {taken.dismissed}), taken.dismissed);
-        if (std::optional<std::string> end = flush()) return *end;
+        bool more = false;
+        if (std::optional<std::string> end = send_waiting(more)) return *end;
         if (std::optional<std::string> end = hear()) return *end;
-        if (taken.more && pending.empty()) continue;  // the socket took it all, and more waits
+        if (more && unsent == 0) continue;  // the socket took it all, and more waits
         if (std::optional<std::string> end = wait()) return *end;
     }
 }
 
-// Lines from the queue, in this member's own wire encoding, while few bytes wait for
-// the socket (none while many do: the room still says whether it has sent it off).
-Room::Taken Member::fill() {
-    std::size_t budget = pending.size() < taken_at_a_time ? taken_at_a_time - pending.size() : 0;
-    // Copied (or converted, for a member whose wire is not UTF-8) where it lies, under
-    // the room's lock: at most `budget` bytes.
-    return room.take(id, budget, [this](const std::string& line) { channel.append_message_bytes(pending, line); });
-}
-
-// As much as the socket takes now, never waiting for it. A member whose socket takes
-// nothing for --send-timeout has stopped reading, and is sent off.
-std::optional<std::string> Member::flush() {
-    while (!pending.empty()) {
-        net::Sent sent = net::send_some(channel.socket(), pending);
-        if (sent.error) return msg::text(msg::connection_lost, {net::error_text(sent.error)});
-        if (sent.bytes > 0) {
-            pending.erase(0, sent.bytes);
-            stuck_since = {};
-            continue;
-        }
-        if (stuck_since == Clock::time_point{}) stuck_since = Clock::now();
-        if (Clock::now() - stuck_since < setup.options.wire.send_timeout) return std::nullopt;
-        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(setup.options.wire.send_timeout);
-        std::string why = msg::text(msg::channel_send_timed_out, {std::to_string(seconds.count())});
-        return sent_off(msg::text(msg::notice_channel_dismissed, {why}), why);
+// What waits for the socket, and lines from the queue while few bytes do, in this
+// member's own wire encoding, as much as the socket takes now, never waiting for it. A
+// member whose socket takes nothing for --send-timeout has stopped reading, and is
+// sent off; so is one the room has sent off (too slow, kicked).
+std::optional<std::string> Member::send_waiting(bool& more) {
+    Room::Sending sending = room.send_waiting(id, taken_at_a_time);
+    if (!sending.dismissed.empty())
+        return sent_off(msg::text(msg::notice_channel_dismissed, {sending.dismissed}), sending.dismissed);
+    if (sending.error) return msg::text(msg::connection_lost, {net::error_text(sending.error)});
+    unsent = sending.waiting;
+    more = sending.more;
+    if (unsent == 0 || sending.sent) {
+        stuck_since = {};
+        return std::nullopt;
     }
-    return std::nullopt;
+    if (stuck_since == Clock::time_point{}) stuck_since = Clock::now();
+    if (Clock::now() - stuck_since < setup.options.wire.send_timeout) return std::nullopt;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(setup.options.wire.send_timeout);
+    std::string why = msg::text(msg::channel_send_timed_out, {std::to_string(seconds.count())});
+    return sent_off(msg::text(msg::notice_channel_dismissed, {why}), why);
 }
 
 // What the client has said, while the room lets it speak and its own replies are not
 // piling up; its socket is read only then, so TCP holds back a client that says more
 // than the others can hear. Its messages go to the room a batch at a time (relay()).
 std::optional<std::string> Member::hear() {
-    if (!may_speak) may_speak = room.may_speak(id);  // its bell rang: has the pace let it go?
-    while (pending.size() < most_pending && may_speak) {
+    while (unsent < most_pending && !held_back) {
         std::optional<Incoming> in = channel.receive_now();
         if (!in) break;
         if (std::optional<std::string> end = heard(*in)) return end;
@@ -141,8 +132,10 @@ std::optional<std::string> Member::hear() {
 // before a command or bye goes to the room first, so that everything stays in order.
 std::optional<std::string> Member::heard(const Incoming& in) {
     if (in.kind != Incoming::message) return relay(), ended_without_message(in);
-    if (!in.switched_to.empty())
+    if (!in.switched_to.empty()) {
+        room.set_encoder(id, channel.message_encoder());
         setup.console.out(msg::text(msg::encoding_switched, {std::to_string(id), in.switched_to}));
+    }
     if (protocol::is_bye(in.text)) {
         relay();
         std::string why = msg::text(msg::said_bye);
@@ -163,12 +156,9 @@ std::optional<std::string> Member::heard(const Incoming& in) {
 // listener, for them all. The room answers, in the same lock, whether it may go on.
 void Member::relay() {
     if (said.empty()) return;
-    Room::Said result = room.say(id, said);
+    room.say(id, std::move(said));
     said.clear();
     said_bytes = 0;
-    may_speak = result.may_speak;
-    for (std::size_t i = 0; i < result.too_long; ++i)
-        tell(msg::text(msg::channel_too_long_to_relay, {std::to_string(room.longest_message(id))}));
 }
 
 void Member::command(const std::string& line) {
@@ -186,8 +176,8 @@ void Member::command(const std::string& line) {
 // room for what waits to be sent, the bell (lines queued, sent off), shutdown; or the
 // time when a message with no line end is due, or when the send timeout runs out.
 std::optional<std::string> Member::wait() {
-    bool listen = may_speak && pending.size() < most_pending && channel.wants_more();
-    bool send = !pending.empty();
+    bool listen = !held_back && unsent < most_pending && channel.wants_more();
+    bool send = unsent > 0;
     net::WaitFor what{listen || send ? &channel.socket() : nullptr, send && !listen, net::Socket::invalid,
                       {&setup.shutdown, &bell}, nullptr, listen && send};
     milliseconds limit = listen ? channel.until_partial_due() : milliseconds(-1);
@@ -205,6 +195,7 @@ std::optional<std::string> Member::wait() {
 // The member is off the channel: its socket goes to the farewells with `notice`, so
 // that this thread never waits on a client that may not be reading.
 std::string Member::sent_off(const std::string& notice, const std::string& why) {
+    room.stop_sending(id);
     setup.farewells.add(channel.release_socket(), channel.notice_bytes(notice), 0ms);
     return why;
 }
@@ -260,7 +251,7 @@ std::string run_member(int id, const std::string& tag, const std::string& peer, 
     Room& room = *setup.room;
     Member member{id, channel, room, setup};
     Seat seat{room, id, msg::text(msg::closed_without_bye)};
-    member.tell(room.join(id, peer, &member.bell));
+    member.tell(room.join(id, peer, {&member.bell, &channel.socket(), channel.message_encoder(), &member.held_back}));
     seat.why = member.take_part();
     seat.announce = !setup.shutdown.woken();  // at shutdown, everyone is told goodbye instead
     return "";
@@ -296,6 +287,6 @@ bool console_member_typed(Room& room, terminal::Console& console, const std::str
     if (text.empty()) return true;  // nothing to say
     if (text[0] == '/' && text.compare(0, 2, "//") != 0) return console_command(room, console, text);
     if (text[0] == '/') text.erase(0, 1);  // "//text" says "/text"
-    if (room.say(Room::console_id, {text}).too_long > 0) console.err(msg::text(msg::too_long_not_sent));
+    room.say(Room::console_id, {text});
     return true;
 }

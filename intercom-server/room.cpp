@@ -7,6 +7,7 @@
 
 #include "../shared/codec.h"
 #include "../shared/messages.h"
+#include "../shared/process.h"
 
 namespace {
 
@@ -117,13 +118,39 @@ std::vector<Outbox::Line> Outbox::take_all() {
 
 // --- Room ---
 
+namespace {
+
+// Bytes said and not yet relayed, by one speaker or by all, past which a speaker relays
+// them itself, at once, instead of leaving them to the transmitter: memory stays
+// bounded however fast members speak, and a flooder's own thread waits for the room,
+// where the pace (see Limits) can hold it back.
+constexpr std::size_t spoken_by_one_at_most = 64 * 1024;
+constexpr std::size_t spoken_at_most = 1024 * 1024;
+// Bytes a listener's queue is emptied by at a time into its socket, when the room
+// sends to it directly: what the member's own thread takes at a time.
+constexpr std::size_t sent_at_a_time = 16 * 1024;
+// A busy channel's rounds come no closer than this (see Room::transmit).
+constexpr std::chrono::microseconds round_gap{2000};
+
+}  // namespace
+
 Room::Room(std::string console_name, terminal::Console& console, Transcript* transcript, std::size_t max_line,
            Limits limits)
     : console_name_(std::move(console_name)),
       console_(console),
       transcript_(transcript),
       max_line_(max_line),
-      limits_(limits) {}
+      limits_(limits),
+      transmitter_(process::start_thread([this] { transmit(); })) {}
+
+Room::~Room() {
+    {
+        std::lock_guard<std::mutex> lock(spoken_mutex_);
+        closing_ = true;
+    }
+    spoken_said_.notify_one();
+    transmitter_.join();
+}
 
 std::string Room::called(int id) const {
     if (id == console_id) return console_name_;
@@ -132,7 +159,7 @@ std::string Room::called(int id) const {
     return seat->second.name;
 }
 
-std::string Room::name_of(int id) const {
+std::string Room::name_of(int id) {
     std::lock_guard<std::mutex> lock(mutex_);
     return called(id);
 }
@@ -144,15 +171,17 @@ std::string Room::members_text() const {
     return text;
 }
 
-std::string Room::join(int id, const std::string& peer, const net::Waker* bell) {
+std::string Room::join(int id, const std::string& peer, Wiring wiring) {
     std::lock_guard<std::mutex> lock(mutex_);
-    seats_[id] = Seat{"", peer, bell, {}, 0, 0, false, ""};
+    seats_.erase(id);
+    seats_.try_emplace(id, peer, std::move(wiring));
     std::string count = std::to_string(seats_.size() + 1);
     announce(msg::text(msg::channel_joined, {called(id), peer, count}), id);
     return msg::text(msg::channel_welcome, {count, members_text()});
 }
 
 void Room::leave(int id, const std::string& why, bool announce_it) {
+    relay_now();  // what it said before it left goes first, under its name
     std::lock_guard<std::mutex> lock(mutex_);
     auto seat = seats_.find(id);
     if (seat == seats_.end()) return;
@@ -162,52 +191,124 @@ void Room::leave(int id, const std::string& why, bool announce_it) {
     if (announce_it) announce(msg::text(msg::channel_left, {name, why, std::to_string(seats_.size() + 1)}), id);
 }
 
-bool Room::may_speak(int id) {
+void Room::set_encoder(int id, channel::MessageEncoder encoder) {
     std::lock_guard<std::mutex> lock(mutex_);
-    return pace(seats_.at(id));
+    seats_.at(id).wiring.encoder = std::move(encoder);
 }
 
-// Whether the seat's next message may be taken (the lock held); see Limits.
-bool Room::pace(Seat& seat) {
+void Room::stop_sending(int id) {
+    relay_now();  // what was said before still reaches it, as far as its socket takes it
+    std::lock_guard<std::mutex> lock(mutex_);
+    seats_.at(id).wiring.socket = nullptr;
+}
+
+// Whether the seat may speak on, told to its thread (the room held); see Limits.
+void Room::pace(Seat& seat) {
     seat.paused = seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8;
-    return !seat.paused;
+    seat.wiring.held_back->store(seat.paused);
 }
 
-std::size_t Room::longest_message(int id) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::size_t prefix = called(id).size() + 3;  // "[name] "
-    return max_line_ > prefix ? max_line_ - prefix : 0;
+void Room::say(int id, std::vector<std::string> texts) {
+    // The person at the console types a line at a time: each goes at once, and so
+    // before a /quit that follows it.
+    bool at_once = id == console_id;
+    {
+        std::lock_guard<std::mutex> lock(spoken_mutex_);
+        std::size_t& by_this_one = spoken_by_[id];
+        for (const std::string& text : texts) spoken_bytes_ += text.size(), by_this_one += text.size();
+        spoken_.push_back({id, std::move(texts)});
+        if (!at_once && by_this_one < spoken_by_one_at_most && spoken_bytes_ < spoken_at_most) {
+            if (spoken_.size() == 1) spoken_said_.notify_one();
+            return;
+        }
+    }
+    relay_now();  // … or so much is said so fast that the speaker waits for it to be relayed
 }
 
-Room::Said Room::say(int id, const std::vector<std::string>& texts) {
-    Said said;
-    std::vector<Outbox::Text> relayed;
+// The channel's transmitter: relays what members say, a round at a time, at once
+// when the channel is quiet, and when it is not, one round per round_gap with all that
+// was said meanwhile. So a busy channel costs each listener one send per round, not
+// one for each speaker's every read: what a listener's socket is given once, it is
+// given for many lines.
+void Room::transmit() {
+    std::unique_lock<std::mutex> lock(spoken_mutex_);
+    for (;;) {
+        spoken_said_.wait(lock, [this] { return closing_ || !spoken_.empty(); });
+        if (!closing_ && Clock::now() < last_round_ + round_gap)
+            spoken_said_.wait_until(lock, last_round_ + round_gap, [this] { return closing_; });
+        if (closing_) return;
+        lock.unlock();
+        relay_now();
+        lock.lock();
+    }
+}
+
+// One round now, of everything said and not yet relayed.
+void Room::relay_now() {
+    Round round;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (const std::string& text : texts) {
-            Outbox::Text line = relay(id, text);
-            if (line) relayed.push_back(std::move(line));
-            else said.too_long++;
+        std::vector<Spoken> spoken;
+        {
+            std::lock_guard<std::mutex> taking(spoken_mutex_);
+            spoken.swap(spoken_);
+            spoken_bytes_ = 0;
+            spoken_by_.clear();
+            last_round_ = Clock::now();
         }
-        // All that one read brought goes to each queue at once, as one batch.
-        if (!relayed.empty()) deliver(id, Outbox::batch_of(relayed));
-        if (id != console_id) said.may_speak = pace(seats_.at(id));  // asked in the same lock
+        if (spoken.empty()) return;
+        relay(std::move(spoken), round);
     }
-    // On the console after the lock is let go: the others need not wait for it.
-    if (id != console_id)
-        for (const Outbox::Text& line : relayed) console_.out(terminal::escape_for_display(*line));
-    return said;
+    // On the console after the room is let go: the others need not wait for it.
+    for (const std::string& line : round.shown) console_.out(line);
+    for (const std::string& line : round.refused) console_.err(line);
 }
 
-// One message for everyone else (the lock held): its line, traced and recorded, to be
+// What several members said, relayed in one round (the room held): each listener gets
+// it in one send, not one for each speaker.
+void Room::relay(std::vector<Spoken> spoken, Round& round) {
+    round.batches.clear();
+    for (Spoken& one : spoken) {
+        if (one.id != console_id && seats_.find(one.id) == seats_.end()) continue;  // cannot be: leave() holds the room
+        std::vector<Outbox::Text> lines;
+        std::size_t too_long = 0;
+        for (const std::string& text : one.texts) {
+            if (Outbox::Text line = line_for_all(one.id, text)) lines.push_back(std::move(line));
+            else too_long++;
+        }
+        if (too_long > 0) tell_too_long(one.id, too_long, round);
+        if (lines.empty()) continue;
+        if (one.id != console_id)
+            for (const Outbox::Text& line : lines) round.shown.push_back(terminal::escape_for_display(*line));
+        round.batches.emplace_back(one.id, Outbox::batch_of(std::move(lines)));
+    }
+    deliver(round);
+    for (const auto& [id, batch] : round.batches)
+        if (id != console_id) pace(seats_.at(id));
+}
+
+// A message too long to relay: its speaker is told how long one may be.
+void Room::tell_too_long(int id, std::size_t messages, Round& round) {
+    std::size_t prefix = called(id).size() + 3;  // "[name] "
+    std::string longest = std::to_string(max_line_ > prefix ? max_line_ - prefix : 0);
+    if (id == console_id) {
+        for (std::size_t i = 0; i < messages; ++i) round.refused.push_back(msg::text(msg::too_long_not_sent));
+        return;
+    }
+    Seat& seat = seats_.at(id);
+    for (std::size_t i = 0; i < messages; ++i)
+        seat.wiring.encoder.append_notice(seat.unsent, msg::text(msg::channel_too_long_to_relay, {longest}));
+    seat.wiring.bell->wake();
+}
+
+// One message for everyone else (the room held): its line, traced and recorded, to be
 // delivered; none if it is too long to send.
-Outbox::Text Room::relay(int id, const std::string& text) {
+Outbox::Text Room::line_for_all(int id, const std::string& text) {
     std::string speaker = called(id);
     auto line = make_line("[" + speaker + "] " + text);
     if (line->size() > max_line_) return nullptr;
     if (net::tracing()) {
-        // The one receive (traced by the speaker's channel) and its fan-out: each
-        // member's own thread then makes its send, traced as it happens.
+        // The one receive (traced by the speaker's channel) and its fan-out of sends.
         std::string to;
         for (const auto& [other, seat] : seats_)
             if (other != id) to += " " + called(other);
@@ -221,24 +322,48 @@ Outbox::Text Room::relay(int id, const std::string& text) {
     return line;
 }
 
-// Into every other member's queue (the lock held). A queue that would overflow sends
-// its member off instead: it is too slow, and nobody waits for it.
-void Room::deliver(int speaker, const Outbox::Batch& batch) {
-    Seat* talker = speaker == console_id ? nullptr : &seats_.at(speaker);
-    std::size_t lines = batch->lines.size();
+// The round to every member but each line's speaker (the room held): into its fair
+// queue, and from there straight to its socket when nothing waited before it. A queue
+// that would overflow sends its member off instead: it is too slow, and nobody waits
+// for it.
+void Room::deliver(const Round& round) {
     for (auto& [id, seat] : seats_) {
-        if (id == speaker || !seat.dismissed.empty()) continue;
-        if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
-            dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
-            continue;
+        if (!seat.dismissed.empty() || !seat.wiring.socket) continue;
+        bool queue_was_empty = seat.queue.empty();
+        bool was_idle = queue_was_empty && seat.unsent.empty();
+        for (const auto& [speaker, batch] : round.batches) {
+            if (speaker == id) continue;
+            std::size_t lines = batch->lines.size();
+            if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
+                dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
+                break;
+            }
+            seat.queue.put(speaker, batch);
+            if (speaker == console_id) continue;
+            Seat& talker = seats_.at(speaker);
+            talker.in_flight += lines;
+            talker.in_flight_bytes += batch->bytes;
         }
-        bool was_empty = seat.queue.empty();
-        seat.queue.put(speaker, batch);
-        if (talker) talker->in_flight += lines, talker->in_flight_bytes += batch->bytes;
-        // Rung only when the queue was empty: its owner resets the bell before it takes,
-        // and takes until the queue is empty or its socket is full (then it waits on that).
-        if (was_empty) seat.bell->wake();
+        if (!seat.dismissed.empty() || seat.queue.empty()) continue;
+        // A member whose socket keeps up is sent to by the thread relaying: no other
+        // thread is woken for it. One whose socket is full already has its own thread
+        // waiting for room there, rung when the queue began.
+        if (was_idle) send_now(seat, sent_at_a_time);
+        else if (queue_was_empty) seat.wiring.bell->wake();
     }
+}
+
+// Up to `budget` bytes of the seat's queue, in fair order, to its socket now, never
+// waiting (the room held). What the socket does not take, or what is left in the
+// queue, or a failure, is for the member's own thread: it is rung for it.
+void Room::send_now(Seat& seat, std::size_t budget) {
+    seat.queue.take(budget, [&](int speaker, const std::string& text) {
+        taken_from(speaker, text.size());
+        seat.wiring.encoder.append(seat.unsent, text);
+    });
+    net::Sent sent = net::send_some(*seat.wiring.socket, seat.unsent);
+    seat.unsent.erase(0, sent.bytes);
+    if (sent.error || !seat.unsent.empty() || !seat.queue.empty()) seat.wiring.bell->wake();
 }
 
 // A line of the room's own ("joined", "left"): to everyone but `except`, and the
@@ -253,18 +378,18 @@ void Room::announce(const std::string& text, int except) {
         }
         bool was_empty = seat.queue.empty();
         seat.queue.put(-1, line);
-        if (was_empty) seat.bell->wake();
+        if (was_empty) seat.wiring.bell->wake();
     }
     console_.out(terminal::escape_for_display(text));
 }
 
 void Room::dismiss(Seat& seat, const std::string& why) {
     seat.dismissed = why;
-    seat.bell->wake();
+    seat.wiring.bell->wake();
 }
 
-// One of `speaker`'s lines has left a queue: if it waits to speak and is now under
-// its limit, it may go on.
+// One of `speaker`'s lines has left a queue: if it is held back and is now under its
+// limit, it may go on.
 void Room::taken_from(int speaker, std::size_t bytes) {
     auto found = seats_.find(speaker);
     if (found == seats_.end()) return;
@@ -275,19 +400,37 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     // taken would wake as often as it is heard.
     if (seat.paused && seat.in_flight <= limits_.queue_lines / 16 && seat.in_flight_bytes <= limits_.queue_bytes / 16) {
         seat.paused = false;
-        seat.bell->wake();
+        seat.wiring.held_back->store(false);
+        seat.wiring.bell->wake();
     }
 }
 
-Room::Taken Room::take(int id, std::size_t budget, const std::function<void(const std::string&)>& send) {
+std::size_t Room::tell(int id, const std::string& bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return (seats_.at(id).unsent += bytes).size();
+}
+
+Room::Sending Room::send_waiting(int id, std::size_t budget) {
     std::lock_guard<std::mutex> lock(mutex_);
     Seat& seat = seats_.at(id);
-    if (!seat.dismissed.empty()) return {false, seat.dismissed};
-    seat.queue.take(budget, [&](int speaker, const std::string& text) {
-        taken_from(speaker, text.size());
-        send(text);
-    });
-    return {!seat.queue.empty(), ""};
+    Sending sending;
+    sending.dismissed = seat.dismissed;
+    if (!sending.dismissed.empty()) return sending;
+    if (seat.unsent.size() < budget) {
+        seat.queue.take(budget - seat.unsent.size(), [&](int speaker, const std::string& text) {
+            taken_from(speaker, text.size());
+            seat.wiring.encoder.append(seat.unsent, text);
+        });
+    }
+    if (!seat.unsent.empty() && seat.wiring.socket) {
+        net::Sent sent = net::send_some(*seat.wiring.socket, seat.unsent);
+        seat.unsent.erase(0, sent.bytes);
+        sending.error = sent.error;
+        sending.sent = sent.bytes > 0;
+    }
+    sending.waiting = seat.unsent.size();
+    sending.more = !seat.queue.empty();
+    return sending;
 }
 
 bool Room::name_taken(std::string_view name) const {
@@ -299,6 +442,7 @@ bool Room::name_taken(std::string_view name) const {
 }
 
 std::string Room::rename(int id, const std::string& name) {
+    relay_now();  // what it said before goes out under the name it had
     std::lock_guard<std::mutex> lock(mutex_);
     if (!valid_member_name(name)) return "intercom: " + msg::text(msg::channel_name_rule, {name});
     std::string before = called(id);
@@ -309,7 +453,7 @@ std::string Room::rename(int id, const std::string& name) {
     return "";
 }
 
-std::string Room::who() const {
+std::string Room::who() {
     std::lock_guard<std::mutex> lock(mutex_);
     return msg::text(msg::channel_who, {std::to_string(seats_.size() + 1), members_text()});
 }

@@ -15,6 +15,9 @@
 // the others.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -24,9 +27,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "../shared/channel.h"
 #include "../shared/net.h"
 #include "../shared/terminal.h"
 #include "transcript.h"
@@ -107,8 +112,8 @@ public:
     static constexpr int console_id = 0;  // the person at the server console; clients are #1, #2, …
 
     // A member with more than this waiting for it is too slow. A speaker whose own
-    // lines waiting in all the queues together come to an eighth of it is not heard
-    // from (Room::may_speak) until they are down to a sixteenth: however many speak at
+    // lines waiting in all the queues together come to an eighth of it is held back
+    // (Wiring::held_back) until they are down to a sixteenth: however many speak at
     // once, the queues then hold an eighth of their bound on average, and only a member
     // eight times as far behind as the average overflows (a 2-core machine serving 100
     // members can leave some twice as far behind as others). A flood holds back the
@@ -124,69 +129,102 @@ public:
     // bytes long (UTF-8) with its speaker's name.
     Room(std::string console_name, terminal::Console& console, Transcript* transcript, std::size_t max_line,
          Limits limits);
+    ~Room();
+    Room(const Room&) = delete;
+    Room& operator=(const Room&) = delete;
 
-    // #id joins; its bell rings when lines wait for it or it is sent off. Returns the
-    // line that tells it who is on the channel (protocol::channel_marker); the others
-    // are told it joined.
-    std::string join(int id, const std::string& peer, const net::Waker* bell);
-    // #id leaves, for the reason given; the others are told when `announce`. What
-    // waited for it is dropped.
+    // What the room is given of a member's own thread, for as long as it is on the channel.
+    struct Wiring {
+        const net::Waker* bell;            // rung when bytes wait for that thread to send, when
+                                           // it may speak again, and when it is sent off
+        const net::Socket* socket;         // where what is said to it goes …
+        channel::MessageEncoder encoder;   // … in its wire's encoding
+        std::atomic<bool>* held_back;      // set while it may not speak (see Limits)
+    };
+    // #id joins. Returns the line that tells it who is on the channel
+    // (protocol::channel_marker); the others are told it joined.
+    std::string join(int id, const std::string& peer, Wiring wiring);
+    // #id's wire now speaks another encoding: what is sent to it from now on is in it.
+    void set_encoder(int id, channel::MessageEncoder encoder);
+    // #id's socket is about to leave its thread (sent off, or told goodbye): nothing
+    // more is sent to it.
+    void stop_sending(int id);
+    // #id leaves, for the reason given, after all it said has been relayed; the others
+    // are told when `announce`. What waited for it is dropped.
     void leave(int id, const std::string& why, bool announce);
 
-    // Whether #id's next message may be taken: false while its lines wait in the
-    // others' queues past the pace (see Limits); its bell rings once enough are taken.
-    bool may_speak(int id);
-
-    // What say() did with the messages it was given.
-    struct Said {
-        std::size_t too_long = 0;  // not sent: with the name, longer than max_line
-        bool may_speak = true;     // what may_speak() would answer now
-    };
-    // #id (or console_id) says each of `texts` to everyone else, in order. A message
-    // that, with its name, is longer than max_line is not sent (longest_message() says
-    // how long it may be). All that one read brought goes in one call: each listener's
-    // queue is then locked, and its bell rung, once for all of them.
-    Said say(int id, const std::vector<std::string>& texts);
-    std::size_t longest_message(int id) const;
+    // #id (or console_id) says each of `texts` to everyone else, in order: all that one
+    // read brought, in one call. A message that, with its name, is longer than max_line
+    // is not sent; the speaker is told (on the console, for console_id).
+    //
+    // It does not wait: the room's transmitter relays them (see transmit()), and the
+    // speaker goes back to its own socket at once.
+    void say(int id, std::vector<std::string> texts);
 
     // /name: "" when #id is now called `name` (everyone is told), else the reason it
     // is not, for #id alone.
     std::string rename(int id, const std::string& name);
     // /who: the line that says who is on the channel.
-    std::string who() const;
+    std::string who();
     // /kick: sends #id off; false if there is no such member.
     bool kick(int id, const std::string& by);
 
-    struct Taken {
-        bool more = false;      // lines still wait in the queue
-        std::string dismissed;  // why #id has been sent off by another thread (too slow, kicked), or ""
+    // Bytes for #id's own thread to send: its own replies (/who). Returns the bytes
+    // that now wait for it.
+    std::size_t tell(int id, const std::string& bytes);
+
+    struct Sending {
+        std::string dismissed;      // why #id has been sent off by another thread (too slow, kicked), or ""
+        std::error_code error;      // its socket failed
+        std::size_t waiting = 0;    // bytes its socket has not taken yet: wait for room
+        bool sent = false;          // its socket took some
+        bool more = false;          // lines still wait in its queue
     };
-    // Hands up to about `budget` bytes of #id's queue, in fair order, to `send`, a line
-    // at a time, unless it has been sent off; one lock for both. `send` runs under the
-    // room's lock: it should only copy (or convert) the line.
-    Taken take(int id, std::size_t budget, const std::function<void(const std::string&)>& send);
+    // #id's own thread sends what waits for it: what its socket did not take when it
+    // was said, then up to about `budget` bytes of its queue, in fair order, as much as
+    // its socket takes now (never waiting for it); unless it has been sent off.
+    Sending send_waiting(int id, std::size_t budget);
 
     const std::string& console_name() const { return console_name_; }
-    std::string name_of(int id) const;
+    std::string name_of(int id);
 
 private:
+    using Clock = std::chrono::steady_clock;
+
     struct Seat {
+        Seat(std::string peer, Wiring wiring) : peer(std::move(peer)), wiring(std::move(wiring)) {}
         std::string name;  // "" until /name: then it is called "#N"
         std::string peer;
-        const net::Waker* bell;
+        Wiring wiring;
         Outbox queue;
+        std::string unsent;  // bytes for its socket, ahead of the queue, that it has not taken
         std::size_t in_flight = 0;        // its own lines still waiting in the others' queues
         std::size_t in_flight_bytes = 0;  // … and their bytes
-        bool paused = false;        // may_speak() said no; rung when in_flight falls
-        std::string dismissed;      // why it was sent off, or ""
+        bool paused = false;              // held back (see Limits); rung when in_flight falls
+        std::string dismissed;            // why it was sent off, or ""
+    };
+    struct Spoken {  // what say() was given, not yet relayed
+        int id;
+        std::vector<std::string> texts;
+    };
+    // What is relayed in one go, to every listener: what each speaker said, as a batch.
+    struct Round {
+        std::vector<std::pair<int, Outbox::Batch>> batches;
+        std::vector<std::string> shown;    // for the console, after the room is let go …
+        std::vector<std::string> refused;  // … and the console's own messages too long to send
     };
 
-    std::string called(int id) const;  // the lock held
+    std::string called(int id) const;  // the room held
     std::string members_text() const;
     bool name_taken(std::string_view name) const;
-    bool pace(Seat& seat);
-    Outbox::Text relay(int id, const std::string& text);
-    void deliver(int speaker, const Outbox::Batch& batch);
+    void pace(Seat& seat);
+    void transmit();
+    void relay_now();
+    void relay(std::vector<Spoken> spoken, Round& round);
+    Outbox::Text line_for_all(int id, const std::string& text);
+    void tell_too_long(int id, std::size_t messages, Round& round);
+    void deliver(const Round& round);
+    void send_now(Seat& seat, std::size_t budget);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);
     void dismiss(Seat& seat, const std::string& why);
@@ -196,6 +234,15 @@ private:
     Transcript* transcript_;
     std::size_t max_line_;
     Limits limits_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;  // the room: who is on it, and everything in seats_
     std::map<int, Seat> seats_;
+
+    std::mutex spoken_mutex_;  // taken alone, or inside mutex_; it holds:
+    std::vector<Spoken> spoken_;
+    std::size_t spoken_bytes_ = 0;
+    std::unordered_map<int, std::size_t> spoken_by_;  // … of them, each speaker's
+    Clock::time_point last_round_{};
+    bool closing_ = false;
+    std::condition_variable spoken_said_;  // the first of a round said, or closing_
+    std::thread transmitter_;              // last: it starts once the rest is made
 };

@@ -248,10 +248,21 @@ std::string Channel::notice_bytes(std::string_view utf8_text) {
     return framing::frame_message(encoder_.convert_all(utf8_text), false);
 }
 
-void Channel::append_message_bytes(std::string& out, std::string_view valid_utf8_text) {
-    if (encoding_ == "UTF-8") out += valid_utf8_text;
-    else out += encoder_.convert_all(valid_utf8_text);
-    if (!options_.raw) out += '\n';
+MessageEncoder Channel::message_encoder() const { return MessageEncoder(encoding_, options_.raw); }
+
+MessageEncoder::MessageEncoder(const std::string& encoding, bool raw)
+    : utf8_(encoding == "UTF-8"), converter_("UTF-8", encoding), raw_(raw) {}
+
+void MessageEncoder::append(std::string& out, std::string_view valid_utf8_text) {
+    if (utf8_) out += valid_utf8_text;
+    else converter_.convert_all_into(valid_utf8_text, out);
+    if (!raw_) out += '\n';
+}
+
+void MessageEncoder::append_notice(std::string& out, std::string_view valid_utf8_text) {
+    if (utf8_) out += valid_utf8_text;
+    else converter_.convert_all_into(valid_utf8_text, out);
+    out += '\n';
 }
 
 std::error_code Channel::send_notice(std::string_view utf8_text) {

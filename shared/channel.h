@@ -57,6 +57,26 @@ struct Incoming {
     bool unended = false;  // a message with no line end, delivered after the quiet gap (or the close)
 };
 
+// The bytes of messages on one wire: its encoding, and its line end (none when raw).
+// A channel member's relayed lines are written by whichever thread relays them, and a
+// Converter belongs to one thread at a time, so the room holds one of these for each
+// member, apart from the member's own Channel.
+class MessageEncoder {
+public:
+    MessageEncoder(const std::string& encoding, bool raw);
+    // Appends to `out` the bytes Channel::send() would send, not held to max_line. The
+    // text must be valid UTF-8 (the room's lines are): a UTF-8 wire then takes it as
+    // it is, with no conversion and no pass to check it.
+    void append(std::string& out, std::string_view valid_utf8_text);
+    // Appends the bytes Channel::send_notice() would send.
+    void append_notice(std::string& out, std::string_view valid_utf8_text);
+
+private:
+    bool utf8_;
+    codec::Converter converter_;
+    bool raw_;
+};
+
 class Channel {
 public:
     // `shutdown` ends every wait of this channel's when it rings (nullptr: none).
@@ -115,11 +135,8 @@ public:
     std::error_code send_notice(std::string_view utf8_text);
     // The bytes send_notice() would send, for a socket handed elsewhere to be told.
     std::string notice_bytes(std::string_view utf8_text);
-    // Appends to `out` the bytes send() would send, not held to max_line: for a thread
-    // that sends them itself, when the socket has room (a channel member's relayed
-    // lines). The text must be valid UTF-8 (the room's lines are): a UTF-8 wire then
-    // takes it as it is, with no conversion and no pass to check it.
-    void append_message_bytes(std::string& out, std::string_view valid_utf8_text);
+    // What writes messages as this wire takes them now, for another thread to use.
+    class MessageEncoder message_encoder() const;
 
     // Sends "bye" as the last message within `limit` (not the send timeout: the
     // server is shutting down and will not wait long), after `reason`, a notice line,

@@ -332,9 +332,9 @@ measure_channel() {
     have_ncat=$(command -v ncat >/dev/null && echo yes)
     # The load itself in CHANNEL_ROUNDS rounds, in turns (intercom first in odd rounds);
     # the best round of each counts, as for the conversations.
-    local i best_intercom="" best_ncat=""
+    local i best_intercom="" best_ncat="" best_stalled=""
     chan_lost=""
-    rounds_chan_intercom="" rounds_chan_ncat=""
+    rounds_chan_intercom="" rounds_chan_ncat="" rounds_chan_stalled=""
     for i in $(seq "$channel_rounds"); do
         if [ -n "$have_ncat" ] && [ $((i % 2)) = 0 ]; then
             channel_run chan_ncat "already connected" "$load" ncat
@@ -348,9 +348,14 @@ measure_channel() {
             channel_run chan_ncat "already connected" "$load" ncat
             best_ncat=$(better_delivery "$best_ncat" "$result_chan_ncat")
         fi
+        # The same load with a member that never reads, in the same rounds: its best
+        # against the best without it, like with like.
+        channel_run chan_stalled "intercom channel: " "$load --stalled" "${intercom[@]}"
+        best_stalled=$(better_delivery "$best_stalled" "$result_chan_stalled")
+        [ "$(delivered "$result_chan_stalled")" = "all, in order" ] ||
+            chan_lost="round $i, with a stalled member: $(delivered "$result_chan_stalled")"
     done
-    result_chan_intercom=$best_intercom result_chan_ncat=$best_ncat
-    channel_run chan_stalled "intercom channel: " "$load --stalled" "${intercom[@]}"
+    result_chan_intercom=$best_intercom result_chan_ncat=$best_ncat result_chan_stalled=$best_stalled
     channel_run chan_held "intercom channel: " "-m $channel_held -k 1 --hold-only --deadline $deadline" "${intercom[@]}"
     if [ -n "$have_ncat" ]; then
         # ncat writes to each member in turn and waits on the one that does not read.
@@ -373,10 +378,11 @@ measure_channel() {
     printf '  %-36s %14s %14s\n' "delivered" "$(delivered "$i")" "$(delivered "$n")"
     [ -n "$chan_lost" ] && say "  NOT ALL DELIVERED by intercom in $chan_lost"
     printf '  %-36s %14s %14s\n' "deliveries/s each round" "$rounds_chan_intercom" "${rounds_chan_ncat:--}"
-    say "with one member more that never reads:"
+    say "with one member more that never reads (best of $channel_rounds rounds):"
     printf '  %-36s %14s %14s\n' "deliveries/s to the others" "$(field deliveries_per_s "$s")" \
         "$(field deliveries_per_s "$ns")"
     printf '  %-36s %14s %14s\n' "delivered to the others" "$(delivered "$s")" "$(delivered "$ns")"
+    printf '  %-36s %14s\n' "deliveries/s each round" "$rounds_chan_stalled"
     stalled_ratio=$(ratio "$(field deliveries_per_s "$s")" "$(field deliveries_per_s "$i")")
     printf '  %-36s %14s\n' "ratio to the run without it" "$stalled_ratio"
     held_kib=$(kib_per_member "$result_chan_held")
