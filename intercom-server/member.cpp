@@ -1,5 +1,6 @@
-// A member of the channel: what its client says goes to the room; what the room
-// queued for it goes to its socket; its thread waits on both at once, and on its bell.
+// A member of the channel: what its client says goes to the room; what the room could
+// not send it at once goes to its socket when there is room; its thread waits on both
+// at once, and on its bell.
 #include "member.h"
 
 #include <atomic>
@@ -56,13 +57,14 @@ struct Member {
     const ConversationSetup& setup;
     net::Waker bell{};
     std::size_t unsent = 0;           // bytes for the socket that it has not taken yet
+    bool queued = false;              // lines wait in its queue besides
     Clock::time_point stuck_since{};  // since when the socket has taken nothing of them
     std::atomic<bool> held_back{false};  // the room's pacing: it may not speak now
     std::vector<std::string> said{};  // messages read and not yet handed to the room
     std::size_t said_bytes = 0;
 
     std::string take_part();
-    std::optional<std::string> send_waiting(bool& more);
+    std::optional<std::string> send_waiting();
     std::optional<std::string> hear();
     std::optional<std::string> heard(const Incoming& in);
     void relay();
@@ -78,16 +80,18 @@ struct Member {
 // the room lets it speak), then one wait for whichever of those can go on.
 std::string Member::take_part() {
     for (;;) {
-        bell.reset();  // before looking: whatever comes after this rings again
+        bool rung = bell.reset();  // before looking: whatever comes after this rings again
         if (setup.shutdown.woken()) {
             room.stop_sending(id);
             channel.say_bye_and_close(goodbye_send_limit, goodbye_drain);
             return msg::text(msg::told_goodbye);
         }
-        bool more = false;
-        if (std::optional<std::string> end = send_waiting(more)) return *end;
+        // Only when there is something to send: the room is not asked (and waited
+        // for, while the transmitter holds it) each time the client says something.
+        if (rung || unsent > 0 || queued)
+            if (std::optional<std::string> end = send_waiting()) return *end;
         if (std::optional<std::string> end = hear()) return *end;
-        if (more && unsent == 0) continue;  // the socket took it all, and more waits
+        if (queued && unsent == 0) continue;  // the socket took it all, and more waits
         if (std::optional<std::string> end = wait()) return *end;
     }
 }
@@ -96,13 +100,13 @@ std::string Member::take_part() {
 // member's own wire encoding, as much as the socket takes now, never waiting for it. A
 // member whose socket takes nothing for --send-timeout has stopped reading, and is
 // sent off; so is one the room has sent off (too slow, kicked).
-std::optional<std::string> Member::send_waiting(bool& more) {
+std::optional<std::string> Member::send_waiting() {
     Room::Sending sending = room.send_waiting(id, taken_at_a_time);
     if (!sending.dismissed.empty())
         return sent_off(msg::text(msg::notice_channel_dismissed, {sending.dismissed}), sending.dismissed);
     if (sending.error) return msg::text(msg::connection_lost, {net::error_text(sending.error)});
     unsent = sending.waiting;
-    more = sending.more;
+    queued = sending.more;
     if (unsent == 0 || sending.sent) {
         stuck_since = {};
         return std::nullopt;

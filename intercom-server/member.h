@@ -12,8 +12,9 @@
 
 // Client #id on the channel, on the calling thread, until it leaves: the greeting and
 // the countersign, then the room. The thread waits in one net::wait on its socket
-// (what its client says, while the room lets it speak, and room for what it is sent),
-// its bell (lines wait in its queue, or it has been sent off) and shutdown. Returns ""
+// (what its client says, while the room lets it speak, and room for what the room
+// could not send it at once), its bell (bytes wait for it to send, it may speak again,
+// or it has been sent off) and shutdown. Returns ""
 // once it has been on the channel (the room told everyone how it left), else how it
 // ended, for the console.
 std::string run_member(int id, const std::string& tag, const std::string& peer, channel::Channel& channel,

@@ -282,6 +282,7 @@ void Room::relay(std::vector<Spoken> spoken, Round& round) {
             for (const Outbox::Text& line : lines) round.shown.push_back(terminal::escape_for_display(*line));
         round.batches.emplace_back(one.id, Outbox::batch_of(std::move(lines)));
     }
+    take_turns(round);
     deliver(round);
     for (const auto& [id, batch] : round.batches)
         if (id != console_id) pace(seats_.at(id));
@@ -322,35 +323,65 @@ Outbox::Text Room::line_for_all(int id, const std::string& text) {
     return line;
 }
 
-// The round to every member but each line's speaker (the room held): into its fair
-// queue, and from there straight to its socket when nothing waited before it. A queue
-// that would overflow sends its member off instead: it is too slow, and nobody waits
-// for it.
+// The round's lines in the floor's order (the room held): one line of each speaker at
+// a time, in the order they first spoke in it, as a listener's fair queue gives them.
+void Room::take_turns(Round& round) {
+    std::vector<std::pair<int, std::vector<const std::string*>>> speakers;
+    std::unordered_map<int, std::size_t> place;  // in speakers
+    for (const auto& [speaker, batch] : round.batches) {
+        auto [at, is_new] = place.try_emplace(speaker, speakers.size());
+        if (is_new) speakers.emplace_back(speaker, std::vector<const std::string*>());
+        for (const Outbox::Text& line : batch->lines) speakers[at->second].second.push_back(line.get());
+        round.bytes += batch->bytes;
+    }
+    std::size_t turns = 0;
+    for (const auto& [speaker, lines] : speakers) turns = std::max(turns, lines.size());
+    for (std::size_t turn = 0; turn < turns; ++turn)
+        for (const auto& [speaker, lines] : speakers)
+            if (turn < lines.size()) round.in_turn.emplace_back(speaker, lines[turn]);
+}
+
+// The round to every member but each line's speaker (the room held). A member whose
+// socket keeps up (nothing waits for it) is sent it at once, by this thread, and no
+// other thread is woken for it; for one that is behind, it waits in its queue.
 void Room::deliver(const Round& round) {
     for (auto& [id, seat] : seats_) {
         if (!seat.dismissed.empty() || !seat.wiring.socket) continue;
-        bool queue_was_empty = seat.queue.empty();
-        bool was_idle = queue_was_empty && seat.unsent.empty();
-        for (const auto& [speaker, batch] : round.batches) {
-            if (speaker == id) continue;
-            std::size_t lines = batch->lines.size();
-            if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
-                dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
-                break;
-            }
-            seat.queue.put(speaker, batch);
-            if (speaker == console_id) continue;
-            Seat& talker = seats_.at(speaker);
-            talker.in_flight += lines;
-            talker.in_flight_bytes += batch->bytes;
-        }
-        if (!seat.dismissed.empty() || seat.queue.empty()) continue;
-        // A member whose socket keeps up is sent to by the thread relaying: no other
-        // thread is woken for it. One whose socket is full already has its own thread
-        // waiting for room there, rung when the queue began.
-        if (was_idle) send_now(seat, sent_at_a_time);
-        else if (queue_was_empty) seat.wiring.bell->wake();
+        if (seat.queue.empty() && seat.unsent.empty() && round.bytes <= sent_at_a_time) send_round(seat, id, round);
+        else queue_round(seat, id, round);
     }
+}
+
+void Room::send_round(Seat& seat, int id, const Round& round) {
+    for (const auto& [speaker, text] : round.in_turn)
+        if (speaker != id) seat.wiring.encoder.append(seat.unsent, *text);
+    if (!seat.unsent.empty()) send_unsent(seat);
+}
+
+// Into the seat's fair queue (the room held). A queue that would overflow sends its
+// member off instead: it is too slow, and nobody waits for it.
+void Room::queue_round(Seat& seat, int id, const Round& round) {
+    bool queue_was_empty = seat.queue.empty();
+    bool was_idle = queue_was_empty && seat.unsent.empty();
+    for (const auto& [speaker, batch] : round.batches) {
+        if (speaker == id) continue;
+        std::size_t lines = batch->lines.size();
+        if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
+            dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
+            return;
+        }
+        seat.queue.put(speaker, batch);
+        if (speaker == console_id) continue;
+        Seat& talker = seats_.at(speaker);
+        talker.in_flight += lines;
+        talker.in_flight_bytes += batch->bytes;
+    }
+    if (seat.queue.empty()) return;
+    // More than a send's worth, for a member that keeps up: as much as a send takes
+    // now. One that is behind has its own thread waiting for room on its socket
+    // already, rung when its queue began.
+    if (was_idle) send_now(seat, sent_at_a_time);
+    else if (queue_was_empty) seat.wiring.bell->wake();
 }
 
 // Up to `budget` bytes of the seat's queue, in fair order, to its socket now, never
@@ -361,9 +392,16 @@ void Room::send_now(Seat& seat, std::size_t budget) {
         taken_from(speaker, text.size());
         seat.wiring.encoder.append(seat.unsent, text);
     });
+    send_unsent(seat);
+    if (!seat.queue.empty()) seat.wiring.bell->wake();
+}
+
+// As much of the seat's unsent bytes as its socket takes now (the room held). What it
+// does not take, or a failure, is for the member's own thread: it is rung for it.
+void Room::send_unsent(Seat& seat) {
     net::Sent sent = net::send_some(*seat.wiring.socket, seat.unsent);
     seat.unsent.erase(0, sent.bytes);
-    if (sent.error || !seat.unsent.empty() || !seat.queue.empty()) seat.wiring.bell->wake();
+    if (sent.error || !seat.unsent.empty()) seat.wiring.bell->wake();
 }
 
 // A line of the room's own ("joined", "left"): to everyone but `except`, and the

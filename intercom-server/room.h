@@ -2,12 +2,19 @@
 // room knows who is on it and what each is called, and holds for each member a
 // bounded queue of the lines that are to be sent to it.
 //
-// How one thread per member still makes a broadcast: a member's thread reads what its
-// own client says and hands each message to the room, which appends it to every other
-// member's queue and rings that member's bell. Each member's thread sends its own queue
-// to its own socket (member.cpp). So a talker's thread never touches another member's
-// socket and never waits on one: a member that stops reading only lets its own queue
-// fill, and once that overflows it is sent off ("too slow"), never waited for.
+// How one thread per member still makes a broadcast: a member's thread only reads. It
+// hands what its client says to the room (say()) and goes straight back to its socket.
+// The room's transmitter, one thread for the channel, relays what was said in rounds:
+// each round goes into every listener's fair queue, and from there straight to the
+// listener's socket, as much as it takes now, never waiting for it. A listener whose
+// socket is full has its own thread rung to send the rest when there is room. So no
+// thread ever waits on another member's socket: a member that stops reading only lets
+// its own queue fill, and once that overflows it is sent off ("too slow"), never
+// waited for.
+//
+// Why rounds: a send is a system call, and wakes the reader. On a busy channel a round
+// comes every 2 ms at most, and each listener is sent all of it at once: one send for
+// what many members said, not one for each line. A quiet channel's round goes at once.
 //
 // Why the queue is bounded: a reader that has stopped would otherwise grow the server
 // without end, a line at a time, for as long as the others talk. The bound turns "this
@@ -210,6 +217,8 @@ private:
     // What is relayed in one go, to every listener: what each speaker said, as a batch.
     struct Round {
         std::vector<std::pair<int, Outbox::Batch>> batches;
+        std::vector<std::pair<int, const std::string*>> in_turn;  // its lines in the floor's order, and their speakers
+        std::size_t bytes = 0;
         std::vector<std::string> shown;    // for the console, after the room is let go …
         std::vector<std::string> refused;  // … and the console's own messages too long to send
     };
@@ -223,8 +232,12 @@ private:
     void relay(std::vector<Spoken> spoken, Round& round);
     Outbox::Text line_for_all(int id, const std::string& text);
     void tell_too_long(int id, std::size_t messages, Round& round);
+    void take_turns(Round& round);
     void deliver(const Round& round);
+    void send_round(Seat& seat, int id, const Round& round);
+    void queue_round(Seat& seat, int id, const Round& round);
     void send_now(Seat& seat, std::size_t budget);
+    void send_unsent(Seat& seat);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);
     void dismiss(Seat& seat, const std::string& why);

@@ -80,7 +80,8 @@ public:
     Waker& operator=(const Waker&) = delete;
     void wake() const noexcept;
     bool woken() const { return woken_.load(); }  // no system call: cheap to ask often
-    void reset() const noexcept;
+    // Whether it had been rung: whatever rings it after this rings it again.
+    bool reset() const noexcept;
     void wait() const;  // until woken
     native_socket handle() const { return read_end_; }
 

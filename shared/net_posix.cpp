@@ -237,14 +237,14 @@ void Waker::wake() const noexcept {
     (void)ignored;
 }
 
-void Waker::reset() const noexcept {
+bool Waker::reset() const noexcept {
     // Drained first, then cleared: a wake() in between, seeing it still rung, writes
     // nothing, and what it rang for is there to see once reset() returns.
     std::uint64_t drained[8];
     // An eventfd gives its whole count in one read; a pipe as much as fits.
     while (::read(read_end_, drained, sizeof drained) == static_cast<ssize_t>(sizeof drained)) {
     }
-    woken_.store(false);
+    return woken_.exchange(false);
 }
 
 void Waker::wait() const {

@@ -278,13 +278,13 @@ void Waker::wake() const noexcept {
     ::send(write_end_, "!", 1, 0);
 }
 
-void Waker::reset() const noexcept {
+bool Waker::reset() const noexcept {
     // Drained first, then cleared: a wake() in between, seeing it still rung, sends
     // nothing, and what it rang for is there to see once reset() returns.
     char drained[64];
     while (::recv(read_end_, drained, sizeof drained, 0) == static_cast<int>(sizeof drained)) {
     }
-    woken_.store(false);
+    return woken_.exchange(false);
 }
 
 void Waker::wait() const {
