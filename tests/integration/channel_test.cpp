@@ -98,6 +98,21 @@ TEST(Channel, EveryMessageReachesEveryOtherMemberWithItsSpeakersName) {
     EXPECT_EQ(b->read_line(), "[#3] and back\n");
 }
 
+// Members' messages are relayed by the room's transmitter, a round at a time, while a
+// rename or a leaving is the member's own thread's doing: what was said before either
+// must still come first, under the name it was said with.
+TEST(Channel, WhatIsSaidBeforeARenameOrALeavingComesFirst) {
+    Server server({"--channel"});
+    auto stays = join(server.port);
+    auto goes = join(server.port);
+    EXPECT_NE(line_containing(*stays, "#2 joined"), "");
+    goes->send("first words\n/name 小明\nlast words\nbye\n");
+    EXPECT_EQ(stays->read_line(), "[#2] first words\n");
+    EXPECT_EQ(stays->read_line(), "intercom: #2 is now 小明\n");
+    EXPECT_EQ(stays->read_line(), "[小明] last words\n");
+    EXPECT_EQ(stays->read_line(), "intercom: 小明 left (said bye); 2 on the frequency\n");
+}
+
 TEST(Channel, NamesAreUniqueAndCommandsAnswerTheirMemberAlone) {
     Server server({"--channel"});
     auto a = join(server.port);
