@@ -118,8 +118,8 @@ std::optional<std::string> Member::send_waiting() {
     return sent_off(msg::text(msg::notice_channel_dismissed, {why}), why);
 }
 
-// What the client has said, while the room lets it speak and its own replies are not
-// piling up; its socket is read only then, so TCP holds back a client that says more
+// What the client has said, while the room lets it speak (it is not held_back) and
+// what waits for its socket is not piling up; its socket is read only then, so TCP holds back a client that says more
 // than the others can hear. Its messages go to the room a batch at a time (relay()).
 std::optional<std::string> Member::hear() {
     while (unsent < most_pending && !held_back) {
@@ -156,12 +156,13 @@ std::optional<std::string> Member::heard(const Incoming& in) {
     return std::nullopt;
 }
 
-// The messages kept so far, to the room in one call: one lock, and one bell for each
-// listener, for them all. The room answers, in the same lock, whether it may go on.
+// The messages kept so far, to the room in one call, which does not wait for them to
+// be relayed. Whether the client may go on saying more, the room tells through
+// held_back.
 void Member::relay() {
     if (said.empty()) return;
     room.say(id, std::move(said));
-    said.clear();
+    said = {};
     said_bytes = 0;
 }
 

@@ -254,15 +254,18 @@ MessageEncoder::MessageEncoder(const std::string& encoding, bool raw)
     : utf8_(encoding == "UTF-8"), converter_("UTF-8", encoding), raw_(raw) {}
 
 void MessageEncoder::append(std::string& out, std::string_view valid_utf8_text) {
-    if (utf8_) out += valid_utf8_text;
-    else converter_.convert_all_into(valid_utf8_text, out);
+    append_text(out, valid_utf8_text);
     if (!raw_) out += '\n';
 }
 
 void MessageEncoder::append_notice(std::string& out, std::string_view valid_utf8_text) {
+    append_text(out, valid_utf8_text);
+    out += '\n';  // a notice ends its line even on a raw wire, as send_notice()'s do
+}
+
+void MessageEncoder::append_text(std::string& out, std::string_view valid_utf8_text) {
     if (utf8_) out += valid_utf8_text;
     else converter_.convert_all_into(valid_utf8_text, out);
-    out += '\n';
 }
 
 std::error_code Channel::send_notice(std::string_view utf8_text) {

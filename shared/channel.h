@@ -72,6 +72,8 @@ public:
     void append_notice(std::string& out, std::string_view valid_utf8_text);
 
 private:
+    void append_text(std::string& out, std::string_view valid_utf8_text);
+
     bool utf8_;
     codec::Converter converter_;
     bool raw_;

@@ -163,11 +163,33 @@ TEST(Waker, RungTwiceWakesOnceAndResetQuietsItUntilTheNextRing) {
     bell.wake();
     EXPECT_TRUE(bell.woken());
     EXPECT_TRUE(ready_now());
-    bell.reset();
+    EXPECT_TRUE(bell.reset());  // it says it had been rung: the waiter knows to look
     EXPECT_FALSE(bell.woken());
     EXPECT_FALSE(ready_now());
+    EXPECT_FALSE(bell.reset());  // … and that it had not
     bell.wake();
     EXPECT_TRUE(ready_now());
     bell.reset();
     EXPECT_FALSE(ready_now());
+}
+
+// What the room's transmitter writes for a member: pure code, no socket.
+TEST(MessageEncoder, WritesEachMessageInItsWiresEncodingWithItsLineEnd) {
+    std::string out;
+    channel::MessageEncoder utf8("UTF-8", false);
+    utf8.append(out, "[#1] 你好");
+    EXPECT_EQ(out, "[#1] 你好\n");
+
+    out.clear();
+    channel::MessageEncoder gbk("GBK", false);
+    gbk.append(out, "[#1] 你好");
+    gbk.append(out, "[#2] ok");
+    EXPECT_EQ(out, "[#1] \xC4\xE3\xBA\xC3\n[#2] ok\n");
+
+    out.clear();
+    channel::MessageEncoder raw("UTF-8", true);
+    raw.append(out, "[#1] hi");
+    EXPECT_EQ(out, "[#1] hi");  // a raw wire's messages have no line end …
+    raw.append_notice(out, "intercom: too long");
+    EXPECT_EQ(out, "[#1] hiintercom: too long\n");  // … but a notice ends its line
 }
