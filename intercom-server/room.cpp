@@ -267,9 +267,9 @@ void Room::relay_now() {
 // What several members said, relayed in one round (the room held): each listener gets
 // it in one send, not one for each speaker.
 void Room::relay(std::vector<Spoken> spoken, Round& round) {
-    round.batches.clear();
     for (Spoken& one : spoken) {
-        if (one.id != console_id && seats_.find(one.id) == seats_.end()) continue;  // cannot be: leave() holds the room
+        // Cannot be: leave() relays what its member said before it goes.
+        if (one.id != console_id && seats_.find(one.id) == seats_.end()) continue;
         std::vector<Outbox::Text> lines;
         std::size_t too_long = 0;
         for (const std::string& text : one.texts) {

@@ -22,15 +22,20 @@ namespace {
 // Lock-free, as a handler reads them.
 std::atomic<const net::Waker*> shutdown_waker{nullptr};
 std::atomic<const std::string*> last_words{nullptr};
+std::atomic<int> handlers_running{0};  // handlers that may hold shutdown_waker right now
 
 // Only async-signal-safe calls here: the waker's write(), then for a second request
 // write() of the line prepared beforehand and _exit(). A hang-up never insists: a
 // closed terminal can send two (the kernel's to the foreground group, and the
 // shell's to its jobs), and the second must not cut off the goodbyes the first began.
 extern "C" void on_shutdown_signal(int signal) {
+    handlers_running.fetch_add(1);
     const net::Waker* waker = shutdown_waker.load();
-    if (!waker) return;
-    if (!waker->woken() || signal == SIGHUP) return waker->wake();
+    if (!waker || !waker->woken() || signal == SIGHUP) {
+        if (waker) waker->wake();
+        handlers_running.fetch_sub(1);
+        return;
+    }
     if (const std::string* words = last_words.load()) {
         ssize_t ignored = ::write(2, words->data(), words->size());
         (void)ignored;  // nowhere left to report a failure
@@ -72,6 +77,11 @@ ShutdownRequests::ShutdownRequests(const net::Waker& waker, std::string_view wor
 ShutdownRequests::~ShutdownRequests() {
     handle_shutdown_signals(SIG_DFL);
     shutdown_waker = nullptr;
+    // A handler already under way on another thread may still ring the waker, which
+    // goes soon after this: it goes once the handler has (a few instructions), never
+    // while it rings.
+    while (handlers_running.load() != 0) {
+    }
     last_words = nullptr;
 }
 

@@ -20,6 +20,7 @@ namespace {
 std::atomic<const net::Waker*> shutdown_waker{nullptr};
 std::atomic<const std::string*> last_words{nullptr};
 std::atomic<ULONGLONG> first_ctrl_c{0};  // GetTickCount64() of the first Ctrl-C, or 0
+std::atomic<int> handlers_running{0};     // handlers that may hold shutdown_waker right now
 
 // Asked again while shutting down: say so and end now. TerminateProcess, not
 // ExitProcess: the threads cut off may hold locks that the libraries' exit code waits for.
@@ -31,8 +32,9 @@ void cut_off() {
 // Windows runs this on a thread of its own for Ctrl-C, Ctrl-Break, the console window
 // being closed, logoff and system shutdown.
 BOOL WINAPI on_console_event(DWORD event) {
+    handlers_running.fetch_add(1);
     const net::Waker* waker = shutdown_waker.load();
-    if (!waker) return FALSE;
+    if (!waker) return handlers_running.fetch_sub(1), FALSE;
     if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) {
         // Asked again: only a second Ctrl-C cuts off, and only one that comes a moment
         // after the first (Wine can deliver one press twice). Closing the console never
@@ -42,6 +44,7 @@ BOOL WINAPI on_console_event(DWORD event) {
         if (first != 0 && now - first >= 500) cut_off();
     }
     waker->wake();
+    handlers_running.fetch_sub(1);
     if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) return TRUE;  // we wind down
     // Close, logoff, shutdown: the process is ended as soon as this returns, so hold
     // on while main says goodbye to every client (Windows allows about 5 s; main
@@ -71,6 +74,10 @@ ShutdownRequests::ShutdownRequests(const net::Waker& waker, std::string_view wor
 ShutdownRequests::~ShutdownRequests() {
     SetConsoleCtrlHandler(on_console_event, FALSE);
     shutdown_waker = nullptr;
+    // A handler already under way may still ring the waker, which goes soon after
+    // this: it goes once the handler has, never while it rings.
+    while (handlers_running.load() != 0) {
+    }
     last_words = nullptr;
 }
 
