@@ -34,7 +34,10 @@ void cut_off() {
 BOOL WINAPI on_console_event(DWORD event) {
     handlers_running.fetch_add(1);
     const net::Waker* waker = shutdown_waker.load();
-    if (!waker) return handlers_running.fetch_sub(1), FALSE;
+    if (!waker) {
+        handlers_running.fetch_sub(1);
+        return FALSE;
+    }
     if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) {
         // Asked again: only a second Ctrl-C cuts off, and only one that comes a moment
         // after the first (Wine can deliver one press twice). Closing the console never
