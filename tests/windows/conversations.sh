@@ -10,7 +10,10 @@
 #      there reaches the Linux server intact, and the answer is shown;
 #   4. files both ways (--files, --get): a binary file with a Chinese name from the
 #      Linux server to the Windows client, and from the Windows server to the Linux
-#      client, GBK on the wire, byte for byte.
+#      client, GBK on the wire, byte for byte;
+#   5. a channel on the Windows server (--channel, GBK on the wire: Wine has no
+#      GB18030 for --encoding auto): a lesson-style client and a Windows tool that sends
+#      no line end read each other's Chinese, relayed by the room's transmitter.
 # Every process runs under `timeout` and is ended by pid when the script exits.
 #
 # usage: tests/windows/conversations.sh NATIVE_BUILD WINDOWS_BUILD   (WINE=wine)
@@ -220,9 +223,63 @@ downloads_across() {
         "$out"/wserver.out "$out"/wserver.err "$out"/lclient.out "$out"/lclient.err "$out"/refused.err
 }
 
+# Two members, as a lesson's Python client and a Windows tool would be, both in GBK:
+# what each heard, one line each ("tool heard: True").
+channel_members() {
+    timeout 30 python3 - "$1" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+def until(s, want):  # reads until `want` has come; returns all that came
+    got = b""
+    s.settimeout(20)
+    while want not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    return got
+lesson = socket.create_connection(("127.0.0.1", port))
+until(lesson, b"intercom channel")
+tool = socket.create_connection(("127.0.0.1", port))
+until(tool, b"intercom channel")
+until(lesson, b"intercom: #2 ")  # joined (said in the server's language)
+tool.sendall("你好".encode("gbk"))  # no line end: delivered after the quiet gap
+print("lesson heard:", "[#2] 你好".encode("gbk") in until(lesson, "[#2] 你好".encode("gbk")))
+lesson.sendall("大家好\n".encode("gbk"))
+print("tool heard:", "[#1] 大家好".encode("gbk") in until(tool, "[#1] 大家好".encode("gbk")))
+EOF
+}
+
+channel_on_windows() {
+    echo "== a channel on the Windows server: two members, GBK on the wire"
+    local out=$work/5
+    mkdir -p "$out"
+    mkfifo "$out/server.in"
+    (exec sleep 60) > "$out/server.in" &  # the console member says nothing, and stays
+    pids+=($!)
+    "${chinese_windows[@]}" "$windows/intercom-server.exe" --channel --port 0 --encoding GBK < "$out/server.in" \
+        > "$out/server.out" 2> "$out/server.err" &
+    local server=$!
+    pids+=($server)
+    local port
+    port=$(port_of "$out/server.out" "$out/server.err") || { failed=$((failed + 1)); return; }
+    channel_members "$port" > "$out/members.out" 2>&1
+    check "a member reads a Windows tool's Chinese sent with no line end" contains "$out/members.out" "lesson heard: True"
+    check "the Windows tool reads the other member's Chinese" contains "$out/members.out" "tool heard: True"
+    from_gbk "$out/server.out"
+    check "the console member sees what both said" eventually contains "$out/server.out.utf8" "[#2] 你好"
+    check "the console member sees what both said (2)" contains "$out/server.out.utf8" "[#1] 大家好"
+    kill -INT "$server"
+    wait "$server"
+    local status=$?
+    check "the Windows channel server exits 0 on Ctrl-C" test "$status" -eq 0
+    [ "$failed" -eq 0 ] || dump "$out"/server.out.utf8 "$out"/server.err "$out"/members.out
+}
+
 windows_client_to_linux_server
 linux_client_to_windows_server
 windows_client_at_a_console
 downloads_across
+channel_on_windows
 echo "windows: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
