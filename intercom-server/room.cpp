@@ -280,12 +280,12 @@ void Room::relay(std::vector<Spoken> spoken, Round& round) {
         if (lines.empty()) continue;
         if (one.id != console_id)
             for (const Outbox::Text& line : lines) round.shown.push_back(terminal::escape_for_display(*line));
-        round.batches.emplace_back(one.id, Outbox::batch_of(std::move(lines)));
+        round.parts.push_back({one.id, one.id, Outbox::batch_of(std::move(lines))});
     }
     take_turns(round);
     deliver(round);
-    for (const auto& [id, batch] : round.batches)
-        if (id != console_id) pace(seats_.at(id));
+    for (const Round::Part& part : round.parts)
+        if (part.speaker > console_id) pace(seats_.at(part.speaker));
 }
 
 // A message too long to relay: its speaker is told how long one may be.
@@ -326,19 +326,20 @@ Outbox::Text Room::line_for_all(int id, const std::string& text) {
 // The round's lines in the floor's order (the room held): one line of each speaker at
 // a time, in the order they first spoke in it, as a listener's fair queue gives them.
 void Room::take_turns(Round& round) {
-    std::vector<std::pair<int, std::vector<const std::string*>>> speakers;
-    std::unordered_map<int, std::size_t> place;  // in speakers
-    for (const auto& [speaker, batch] : round.batches) {
-        auto [at, is_new] = place.try_emplace(speaker, speakers.size());
-        if (is_new) speakers.emplace_back(speaker, std::vector<const std::string*>());
-        for (const Outbox::Text& line : batch->lines) speakers[at->second].second.push_back(line.get());
-        round.bytes += batch->bytes;
+    using Turn = std::pair<int, const std::string*>;  // who is not sent the line, and the line
+    std::vector<std::vector<Turn>> speakers;          // each speaker's lines, in the order they spoke
+    std::unordered_map<int, std::size_t> place;       // in speakers
+    for (const Round::Part& part : round.parts) {
+        auto [at, is_new] = place.try_emplace(part.speaker, speakers.size());
+        if (is_new) speakers.emplace_back();
+        for (const Outbox::Text& line : part.batch->lines) speakers[at->second].emplace_back(part.except, line.get());
+        round.bytes += part.batch->bytes;
     }
     std::size_t turns = 0;
-    for (const auto& [speaker, lines] : speakers) turns = std::max(turns, lines.size());
+    for (const std::vector<Turn>& lines : speakers) turns = std::max(turns, lines.size());
     for (std::size_t turn = 0; turn < turns; ++turn)
-        for (const auto& [speaker, lines] : speakers)
-            if (turn < lines.size()) round.in_turn.emplace_back(speaker, lines[turn]);
+        for (const std::vector<Turn>& lines : speakers)
+            if (turn < lines.size()) round.in_turn.push_back(lines[turn]);
 }
 
 // The round to every member but each line's speaker (the room held). A member whose
@@ -353,8 +354,8 @@ void Room::deliver(const Round& round) {
 }
 
 void Room::send_round(Seat& seat, int id, const Round& round) {
-    for (const auto& [speaker, text] : round.in_turn)
-        if (speaker != id) seat.wiring.encoder.append(seat.unsent, *text);
+    for (const auto& [except, text] : round.in_turn)
+        if (except != id) seat.wiring.encoder.append(seat.unsent, *text);
     if (!seat.unsent.empty()) send_unsent(seat);
 }
 
@@ -363,18 +364,19 @@ void Room::send_round(Seat& seat, int id, const Round& round) {
 void Room::queue_round(Seat& seat, int id, const Round& round) {
     bool queue_was_empty = seat.queue.empty();
     bool was_idle = queue_was_empty && seat.unsent.empty();
-    for (const auto& [speaker, batch] : round.batches) {
-        if (speaker == id) continue;
-        std::size_t lines = batch->lines.size();
-        if (seat.queue.lines() + lines > limits_.queue_lines || seat.queue.bytes() + batch->bytes > limits_.queue_bytes) {
+    for (const Round::Part& part : round.parts) {
+        if (part.except == id) continue;
+        std::size_t lines = part.batch->lines.size();
+        if (seat.queue.lines() + lines > limits_.queue_lines ||
+            seat.queue.bytes() + part.batch->bytes > limits_.queue_bytes) {
             dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
             return;
         }
-        seat.queue.put(speaker, batch);
-        if (speaker == console_id) continue;
-        Seat& talker = seats_.at(speaker);
+        seat.queue.put(part.speaker, part.batch);
+        if (part.speaker <= console_id) continue;  // the room's lines, and the console's, are not paced
+        Seat& talker = seats_.at(part.speaker);
         talker.in_flight += lines;
-        talker.in_flight_bytes += batch->bytes;
+        talker.in_flight_bytes += part.batch->bytes;
     }
     if (seat.queue.empty()) return;
     // More than a send's worth, for a member that keeps up: as much as a send takes
@@ -404,20 +406,13 @@ void Room::send_unsent(Seat& seat) {
     if (sent.error || !seat.unsent.empty()) seat.wiring.bell->wake();
 }
 
-// A line of the room's own ("joined", "left"): to everyone but `except`, and the
-// console; never paced (speaker -1), but bounded like any other.
+// A line of the room's own ("joined", "left"): a round of its own, now, to everyone
+// on the channel now but `except` (the room held), and the console.
 void Room::announce(const std::string& text, int except) {
-    Outbox::Batch line = Outbox::batch_of({make_line(text)});
-    for (auto& [id, seat] : seats_) {
-        if (id == except || !seat.dismissed.empty()) continue;
-        if (seat.queue.lines() >= limits_.queue_lines) {
-            dismiss(seat, msg::text(msg::channel_too_slow, {std::to_string(seat.queue.lines())}));
-            continue;
-        }
-        bool was_empty = seat.queue.empty();
-        seat.queue.put(-1, line);
-        if (was_empty) seat.wiring.bell->wake();
-    }
+    Round round;
+    round.parts.push_back({room_id, except, Outbox::batch_of({make_line(text)})});
+    take_turns(round);
+    deliver(round);
     console_.out(terminal::escape_for_display(text));
 }
 
@@ -486,8 +481,13 @@ std::string Room::rename(int id, const std::string& name) {
     std::string before = called(id);
     if (before == name) return "";
     if (name_taken(name)) return msg::text(msg::channel_name_taken, {name, before});
-    seats_.at(id).name = name;
-    announce(msg::text(msg::channel_renamed, {before, name}), -1);  // the renamed member too: its confirmation
+    Seat& seat = seats_.at(id);
+    seat.name = name;
+    std::string renamed = msg::text(msg::channel_renamed, {before, name});
+    announce(renamed, id);
+    // Its own confirmation, before whatever it asks next.
+    seat.wiring.encoder.append_notice(seat.unsent, renamed);
+    seat.wiring.bell->wake();
     return "";
 }
 

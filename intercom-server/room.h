@@ -210,14 +210,20 @@ private:
         bool paused = false;              // held back (see Limits); rung when in_flight falls
         std::string dismissed;            // why it was sent off, or ""
     };
+    static constexpr int room_id = -1;  // the speaker of the room's own lines ("joined", "left")
     struct Spoken {  // what say() was given, not yet relayed
         int id;
         std::vector<std::string> texts;
     };
-    // What is relayed in one go, to every listener: what each speaker said, as a batch.
+    // What is relayed in one go, to every listener.
     struct Round {
-        std::vector<std::pair<int, Outbox::Batch>> batches;
-        std::vector<std::pair<int, const std::string*>> in_turn;  // its lines in the floor's order, and their speakers
+        struct Part {
+            int speaker;
+            int except;           // the member it is not sent to: the speaker, or one a room's line is not for
+            Outbox::Batch batch;  // what it said, in one read (or the room's line)
+        };
+        std::vector<Part> parts;
+        std::vector<std::pair<int, const std::string*>> in_turn;  // its lines in the floor's order, and whom each is not for
         std::size_t bytes = 0;
         std::vector<std::string> shown;    // for the console, after the room is let go …
         std::vector<std::string> refused;  // … and the console's own messages too long to send
