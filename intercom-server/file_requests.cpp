@@ -49,11 +49,12 @@ std::string send_whole(const std::string& name, files::Reader& file, const Asker
     return msg::text(msg::file_cut_off, {terminal::escape_for_display(name), std::to_string(sent), size, why});
 }
 
-// The refusal, on the wire and on the console; the conversation goes on.
+// The refusal, in the log and on the console, then on the wire (so that by the time
+// the client knows, the log does too); the conversation goes on.
 std::string refuse(const Asker& a, const std::string& name, const std::string& why) {
-    a.channel.send_notice(msg::text(msg::notice_file_refused, {name, why}));
-    a.setup.console.out(msg::text(msg::file_refused, {std::to_string(a.id), terminal::escape_for_display(name), why}));
     record(a, name + ": refused: " + why);
+    a.setup.console.out(msg::text(msg::file_refused, {std::to_string(a.id), terminal::escape_for_display(name), why}));
+    a.channel.send_notice(msg::text(msg::notice_file_refused, {name, why}));
     return "";
 }
 
