@@ -202,10 +202,22 @@ void Room::stop_sending(int id) {
     seats_.at(id).wiring.socket = nullptr;
 }
 
-// Whether the seat may speak on, told to its thread (the room held); see Limits.
+// Whether the seat may speak on, told to its thread (the room held); see Limits. Held
+// back at an eighth of a queue's bound, let go at a sixteenth: a speaker let go for
+// every line taken would wake as often as it is heard.
 void Room::pace(Seat& seat) {
-    seat.paused = seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8;
-    seat.wiring.held_back->store(seat.paused);
+    if (seat.paused)
+        hold_back(seat, seat.in_flight > limits_.queue_lines / 16 || seat.in_flight_bytes > limits_.queue_bytes / 16);
+    else
+        hold_back(seat, seat.in_flight >= limits_.queue_lines / 8 || seat.in_flight_bytes >= limits_.queue_bytes / 8);
+}
+
+void Room::hold_back(Seat& seat, bool held) {
+    bool let_go = seat.paused && !held;
+    seat.paused = held;
+    seat.wiring.held_back->store(held);
+    // Its thread may be waiting without its socket, for this.
+    if (let_go) seat.wiring.bell->wake();
 }
 
 void Room::say(int id, std::vector<std::string> texts) {
@@ -429,13 +441,7 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     Seat& seat = found->second;
     seat.in_flight -= std::min(seat.in_flight, std::size_t(1));
     seat.in_flight_bytes -= std::min(seat.in_flight_bytes, bytes);
-    // Down to a sixteenth, not just under an eighth: a speaker rung for every line
-    // taken would wake as often as it is heard.
-    if (seat.paused && seat.in_flight <= limits_.queue_lines / 16 && seat.in_flight_bytes <= limits_.queue_bytes / 16) {
-        seat.paused = false;
-        seat.wiring.held_back->store(false);
-        seat.wiring.bell->wake();
-    }
+    if (seat.paused) pace(seat);
 }
 
 std::size_t Room::tell(int id, const std::string& bytes) {

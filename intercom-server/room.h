@@ -233,6 +233,7 @@ private:
     std::string members_text() const;
     bool name_taken(std::string_view name) const;
     void pace(Seat& seat);
+    void hold_back(Seat& seat, bool held);
     void transmit();
     void relay_now();
     void relay(std::vector<Spoken> spoken, Round& round);
