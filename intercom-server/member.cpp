@@ -69,7 +69,7 @@ struct Member {
     std::optional<std::string> heard(const Incoming& in);
     void relay();
     void command(const std::string& line);
-    void tell(const std::string& text) { unsent = room.tell(id, channel.notice_bytes(text)); }
+    void tell(const std::string& text) { unsent = room.tell(id, text); }
     std::optional<std::string> wait();
     std::string sent_off(const std::string& notice, const std::string& why);
     std::string ended_without_message(const Incoming& in);
@@ -119,8 +119,9 @@ std::optional<std::string> Member::send_waiting() {
 }
 
 // What the client has said, while the room lets it speak (it is not held_back) and
-// what waits for its socket is not piling up; its socket is read only then, so TCP holds back a client that says more
-// than the others can hear. Its messages go to the room a batch at a time (relay()).
+// what waits for its socket is not piling up; its socket is read only then, so TCP
+// holds back a client that says more than the others can hear. Its messages go to the
+// room a batch at a time (relay()).
 std::optional<std::string> Member::hear() {
     while (unsent < most_pending && !held_back) {
         std::optional<Incoming> in = channel.receive_now();

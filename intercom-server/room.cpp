@@ -159,11 +159,6 @@ std::string Room::called(int id) const {
     return seat->second.name;
 }
 
-std::string Room::name_of(int id) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return called(id);
-}
-
 // "server, 小明, #2": the console first, then the members in the order they came.
 std::string Room::members_text() const {
     std::string text = console_name_;
@@ -308,10 +303,7 @@ void Room::tell_too_long(int id, std::size_t messages, Round& round) {
         for (std::size_t i = 0; i < messages; ++i) round.refused.push_back(msg::text(msg::too_long_not_sent));
         return;
     }
-    Seat& seat = seats_.at(id);
-    for (std::size_t i = 0; i < messages; ++i)
-        seat.wiring.encoder.append_notice(seat.unsent, msg::text(msg::channel_too_long_to_relay, {longest}));
-    seat.wiring.bell->wake();
+    for (std::size_t i = 0; i < messages; ++i) tell(seats_.at(id), msg::text(msg::channel_too_long_to_relay, {longest}));
 }
 
 // One message for everyone else (the room held): its line, traced and recorded, to be
@@ -368,7 +360,7 @@ void Room::deliver(const Round& round) {
 void Room::send_round(Seat& seat, int id, const Round& round) {
     for (const auto& [except, text] : round.in_turn)
         if (except != id) seat.wiring.encoder.append(seat.unsent, *text);
-    if (!seat.unsent.empty()) send_unsent(seat);
+    if (!seat.unsent.empty()) send_or_ring(seat);
 }
 
 // Into the seat's fair queue (the room held). A queue that would overflow sends its
@@ -399,23 +391,41 @@ void Room::queue_round(Seat& seat, int id, const Round& round) {
 }
 
 // Up to `budget` bytes of the seat's queue, in fair order, to its socket now, never
-// waiting (the room held). What the socket does not take, or what is left in the
-// queue, or a failure, is for the member's own thread: it is rung for it.
+// waiting (the room held). What is left in the queue is for the member's own thread:
+// it is rung for it.
 void Room::send_now(Seat& seat, std::size_t budget) {
+    unqueue(seat, budget);
+    send_or_ring(seat);
+    if (!seat.queue.empty()) seat.wiring.bell->wake();
+}
+
+// Up to `budget` bytes of the seat's queue, in fair order, onto its unsent bytes, in
+// its wire's encoding (the room held).
+void Room::unqueue(Seat& seat, std::size_t budget) {
     seat.queue.take(budget, [&](int speaker, const std::string& text) {
         taken_from(speaker, text.size());
         seat.wiring.encoder.append(seat.unsent, text);
     });
-    send_unsent(seat);
-    if (!seat.queue.empty()) seat.wiring.bell->wake();
 }
 
-// As much of the seat's unsent bytes as its socket takes now (the room held). What it
-// does not take, or a failure, is for the member's own thread: it is rung for it.
-void Room::send_unsent(Seat& seat) {
+// As much of the seat's unsent bytes as its socket takes now (the room held).
+net::Sent Room::send_unsent(Seat& seat) {
     net::Sent sent = net::send_some(*seat.wiring.socket, seat.unsent);
     seat.unsent.erase(0, sent.bytes);
+    return sent;
+}
+
+// The same, from a thread other than the member's: what the socket does not take, or
+// a failure, is for the member's own thread, which is rung for it.
+void Room::send_or_ring(Seat& seat) {
+    net::Sent sent = send_unsent(seat);
     if (sent.error || !seat.unsent.empty()) seat.wiring.bell->wake();
+}
+
+// A notice for the seat's member alone, ahead of what is queued for it (the room held).
+void Room::tell(Seat& seat, const std::string& text) {
+    seat.wiring.encoder.append_notice(seat.unsent, text);
+    seat.wiring.bell->wake();
 }
 
 // A line of the room's own ("joined", "left"): a round of its own, now, to everyone
@@ -444,9 +454,11 @@ void Room::taken_from(int speaker, std::size_t bytes) {
     if (seat.paused) pace(seat);
 }
 
-std::size_t Room::tell(int id, const std::string& bytes) {
+std::size_t Room::tell(int id, const std::string& text) {
     std::lock_guard<std::mutex> lock(mutex_);
-    return (seats_.at(id).unsent += bytes).size();
+    Seat& seat = seats_.at(id);
+    tell(seat, text);
+    return seat.unsent.size();
 }
 
 Room::Sending Room::send_waiting(int id, std::size_t budget) {
@@ -455,15 +467,9 @@ Room::Sending Room::send_waiting(int id, std::size_t budget) {
     Sending sending;
     sending.dismissed = seat.dismissed;
     if (!sending.dismissed.empty()) return sending;
-    if (seat.unsent.size() < budget) {
-        seat.queue.take(budget - seat.unsent.size(), [&](int speaker, const std::string& text) {
-            taken_from(speaker, text.size());
-            seat.wiring.encoder.append(seat.unsent, text);
-        });
-    }
+    if (seat.unsent.size() < budget) unqueue(seat, budget - seat.unsent.size());
     if (!seat.unsent.empty() && seat.wiring.socket) {
-        net::Sent sent = net::send_some(*seat.wiring.socket, seat.unsent);
-        seat.unsent.erase(0, sent.bytes);
+        net::Sent sent = send_unsent(seat);
         sending.error = sent.error;
         sending.sent = sent.bytes > 0;
     }
@@ -491,9 +497,7 @@ std::string Room::rename(int id, const std::string& name) {
     seat.name = name;
     std::string renamed = msg::text(msg::channel_renamed, {before, name});
     announce(renamed, id);
-    // Its own confirmation, before whatever it asks next.
-    seat.wiring.encoder.append_notice(seat.unsent, renamed);
-    seat.wiring.bell->wake();
+    tell(seat, renamed);  // its own confirmation, before whatever it asks next
     return "";
 }
 

@@ -176,9 +176,9 @@ public:
     // /kick: sends #id off; false if there is no such member.
     bool kick(int id, const std::string& by);
 
-    // Bytes for #id's own thread to send: its own replies (/who). Returns the bytes
-    // that now wait for it.
-    std::size_t tell(int id, const std::string& bytes);
+    // A notice for #id alone (a reply to /who), ahead of what is queued for it, in its
+    // wire's encoding. Returns the bytes that now wait for its own thread to send.
+    std::size_t tell(int id, const std::string& text);
 
     struct Sending {
         std::string dismissed;      // why #id has been sent off by another thread (too slow, kicked), or ""
@@ -193,7 +193,6 @@ public:
     Sending send_waiting(int id, std::size_t budget);
 
     const std::string& console_name() const { return console_name_; }
-    std::string name_of(int id);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -244,7 +243,10 @@ private:
     void send_round(Seat& seat, int id, const Round& round);
     void queue_round(Seat& seat, int id, const Round& round);
     void send_now(Seat& seat, std::size_t budget);
-    void send_unsent(Seat& seat);
+    void unqueue(Seat& seat, std::size_t budget);
+    net::Sent send_unsent(Seat& seat);
+    void send_or_ring(Seat& seat);
+    void tell(Seat& seat, const std::string& text);
     void announce(const std::string& text, int except);
     void taken_from(int speaker, std::size_t bytes);
     void dismiss(Seat& seat, const std::string& why);

@@ -113,6 +113,19 @@ TEST(Channel, WhatIsSaidBeforeARenameOrALeavingComesFirst) {
     EXPECT_EQ(stays->read_line(), "intercom: 小明 left (said bye); 2 on the frequency\n");
 }
 
+// The confirmation of a rename goes to its member alone, like a reply, so that it
+// comes before the answer to whatever the member asks next.
+TEST(Channel, ARenameIsConfirmedBeforeTheNextCommandIsAnswered) {
+    Server server({"--channel"});
+    auto a = join(server.port);
+    auto b = join(server.port);
+    EXPECT_NE(line_containing(*a, "#2 joined"), "");
+    a->send("/name 小明\n/who\n");
+    EXPECT_EQ(a->read_line(), "intercom: #1 is now 小明\n");
+    EXPECT_EQ(a->read_line(), "intercom: 3 on the frequency: server, 小明, #2\n");
+    EXPECT_EQ(b->read_line(), "intercom: #1 is now 小明\n");
+}
+
 TEST(Channel, NamesAreUniqueAndCommandsAnswerTheirMemberAlone) {
     Server server({"--channel"});
     auto a = join(server.port);
